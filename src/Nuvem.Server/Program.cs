@@ -1,6 +1,149 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Nuvem.Platform;
+using Nuvem.Platform.Accounts;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.Builds;
+using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Formation;
+using Nuvem.Platform.Releases;
+using Nuvem.Platform.Slugs;
+using Nuvem.Platform.State;
+using Nuvem.Server.Api;
+using Nuvem.Server.Api.Auth;
+using Nuvem.Server.Api.Conventions;
+using Nuvem.Server.Api.Representations;
+using Nuvem.Server.Configuration;
+using Nuvem.Server.Tls;
 
-app.MapGet("/", () => "Hello World!");
+// nuvemd — the composition root. Reads the configuration, opens (and migrates) the state, makes sure the
+// admin account and the TLS certificate exist, then serves the Platform API over HTTPS.
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("""
+        nuvemd — the Nuvem platform server
+
+        Configuration (environment; a flag of the same name, e.g. --api-port 5443, takes precedence):
+          NUVEM_DATA_DIR       state, certificates, slugs   (default /var/lib/nuvem as root, else ~/.local/share/nuvem)
+          NUVEM_API_PORT       HTTPS Platform API and git   (default 5443)
+          NUVEM_ROUTER_PORT    HTTP router for apps         (default 5080)
+          NUVEM_DOMAIN         apps are NAME.DOMAIN         (default localhost)
+          NUVEM_API_HOST       host name clients use        (default localhost)
+          NUVEM_BIND_ADDRESS   *, localhost or an IP        (default *)
+          NUVEM_ADMIN_EMAIL    first-start admin account    (default admin@localhost)
+          NUVEM_ADMIN_PASSWORD first-start admin password   (default: generated, saved to DATA_DIR/admin-password)
+          NUVEM_ADMIN_TOKEN    first-start admin API token  (optional; for automation)
+          NUVEM_TLS_CERT, NUVEM_TLS_KEY   your own certificate and key (PEM) instead of the local CA
+          NUVEM_DYNO_SIZES     JSON file with the dyno size table
+        """);
+    return 0;
+}
+
+ServerOptions options;
+try
+{
+    options = ServerOptions.Load(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"nuvemd: {e.Message}");
+    return 2;
+}
+
+Directory.CreateDirectory(options.DataDir);
+if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+var settings = options.ToPlatformSettings();
+var database = new Database(options.DatabasePath);
+Migrator.Migrate(database);
+var accounts = new AccountService(database, TimeProvider.System);
+var firstStart = AdminBootstrap.EnsureAdmin(accounts, options.DataDir, options.AdminEmail, options.AdminPassword, options.AdminToken);
+
+var ca = new LocalCertificateAuthority(options.TlsDir);
+var certificate = options.TlsCertFile is not null
+    ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile)
+    : ca.EnsureServerCertificate(new[] { options.ApiHost, "localhost", "127.0.0.1", "::1", options.Domain, "*." + options.Domain }.Distinct().ToList());
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // unused: tokens are not cookies
+builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);     // our own banner says where we listen
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    void Https(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.UseHttps(certificate);
+    switch (options.Bind)
+    {
+        case "*": kestrel.ListenAnyIP(options.ApiPort, Https); break;
+        case "localhost": kestrel.ListenLocalhost(options.ApiPort, Https); break;
+        default: kestrel.Listen(System.Net.IPAddress.Parse(options.Bind), options.ApiPort, Https); break;
+    }
+});
+
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.DictionaryKeyPolicy = null; // config var names are data, not property names
+    json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(database);
+builder.Services.AddSingleton(accounts);
+builder.Services.AddSingleton<AppService>();
+builder.Services.AddSingleton<ConfigVarService>();
+builder.Services.AddSingleton<ReleaseService>();
+builder.Services.AddSingleton<FormationService>();
+builder.Services.AddSingleton<SlugService>();
+builder.Services.AddSingleton<BuildService>();
+builder.Services.AddSingleton<DynoService>();
+builder.Services.AddSingleton<Representation>();
+builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .SetDefaultPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+    .AddPolicy(TokenAuthenticationHandler.AdminPolicy, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(TokenAuthenticationHandler.AdminPolicy));
+
+var app = builder.Build();
+app.UseMiddleware<ApiConventionsMiddleware>();
+app.UseStatusCodePages(async context =>
+{
+    // Routing's own answers (no such endpoint, wrong method) come without a body; give them Heroku's JSON shape too.
+    var http = context.HttpContext;
+    if (http.Response.HasStarted || !string.IsNullOrEmpty(http.Response.ContentType)) return;
+    var (id, message) = http.Response.StatusCode switch
+    {
+        404 => ("not_found", $"No such API endpoint: {http.Request.Method} {http.Request.Path}"),
+        405 => ("method_not_allowed", $"{http.Request.Method} is not allowed on {http.Request.Path}."),
+        var status => ("error", $"HTTP {status}"),
+    };
+    await ApiError.WriteAsync(http, http.Response.StatusCode, id, message);
+});
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapPlatformApi();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var apiUrl = $"https://{options.ApiHost}:{options.ApiPort}";
+    Console.WriteLine($"""
+        Nuvem is running.
+          API and git:   {apiUrl}
+          Apps:          http://APP.{options.Domain}:{options.RouterPort}/
+          Data:          {options.DataDir}
+          CA file:       {(options.TlsCertFile is null ? ca.CaCertificateFile : "(operator-provided certificate)")}
+                         trust it: NUVEM_CA_FILE / git -c http.sslCAInfo=FILE / NODE_EXTRA_CA_CERTS=FILE
+        """);
+    if (firstStart is not null)
+    {
+        Console.WriteLine($"""
+              Admin account: {firstStart.Admin.Email}{(firstStart.GeneratedPasswordFile is null ? "" : $" (password in {firstStart.GeneratedPasswordFile})")}
+              Log in:        nuvem login --host {apiUrl} --email {firstStart.Admin.Email}
+            """);
+    }
+});
 
 app.Run();
+return 0;

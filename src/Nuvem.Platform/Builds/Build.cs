@@ -1,0 +1,43 @@
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.State;
+
+namespace Nuvem.Platform.Builds;
+
+public static class BuildStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}
+
+/// <summary>A build turns source (a git push or a tarball) into a slug. The builder arrives with the next issue.</summary>
+public sealed record Build
+{
+    public required string Id { get; init; }
+    public required string AppId { get; init; }
+    public required string Status { get; init; }
+    public string? UserId { get; init; }
+    public string? UserEmail { get; init; }
+    public string? SlugId { get; init; }
+    public string? ReleaseId { get; init; }
+    public string? SourceUrl { get; init; }
+    public string? SourceVersion { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed class BuildService(Database database)
+{
+    private const string Select = """
+        SELECT b.id, b.app_id, b.status, b.user_id, u.email AS user_email, b.slug_id, b.release_id, b.source_url, b.source_version, b.created_at, b.updated_at
+        FROM builds b LEFT JOIN users u ON u.id = b.user_id
+        """;
+
+    public IReadOnlyList<Build> List(App app) =>
+        database.Read(c => c.Query<Build>($"{Select} WHERE b.app_id = @Id ORDER BY b.created_at", new { app.Id }).AsList());
+
+    public Build Get(App app, string id) =>
+        database.Read(c => c.QuerySingleOrDefault<Build>($"{Select} WHERE b.app_id = @appId AND b.id = @id", new { appId = app.Id, id }))
+        ?? throw PlatformException.NotFound("build");
+}

@@ -1,0 +1,64 @@
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.State;
+
+namespace Nuvem.Platform.Formation;
+
+/// <summary>Scaling: how many dynos of each process type run, and how big they are.</summary>
+public sealed class FormationService(Database database, PlatformSettings settings)
+{
+    private const string Select = """
+        SELECT f.id, f.app_id, a.name AS app_name, f.type, f.command, f.quantity, f.size, f.created_at, f.updated_at
+        FROM formations f JOIN apps a ON a.id = f.app_id
+        """;
+
+    public IReadOnlyList<ProcessFormation> List(App app) =>
+        database.Read(c => c.Query<ProcessFormation>($"{Select} WHERE f.app_id = @Id ORDER BY f.type", new { app.Id }).AsList());
+
+    public ProcessFormation Get(App app, string typeOrId) =>
+        database.Read(c => c.QuerySingleOrDefault<ProcessFormation>($"{Select} WHERE f.app_id = @appId AND (f.type = @typeOrId OR f.id = @typeOrId)",
+            new { appId = app.Id, typeOrId }))
+        ?? throw PlatformException.NotFound("formation", $"Couldn't find that process type ({typeOrId}).");
+
+    /// <summary>Applies all updates in one transaction, or none: every type, size and resulting quantity is checked first.</summary>
+    /// <returns>The formation entries that were named in the updates, after the change.</returns>
+    public IReadOnlyList<ProcessFormation> Update(App app, IReadOnlyList<FormationUpdate> updates)
+    {
+        if (updates.Count == 0) throw PlatformException.Invalid("No formation updates given.");
+        var duplicate = updates.GroupBy(u => u.Type).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw PlatformException.Invalid($"Process type {duplicate.Key} is listed more than once.");
+
+        database.Write((c, t) =>
+        {
+            var current = c.Query<ProcessFormation>($"{Select} WHERE f.app_id = @Id", new { app.Id }, t).ToDictionary(f => f.Type);
+            var planned = new List<(string Type, int Quantity, string Size)>();
+            foreach (var update in updates)
+            {
+                if (!current.TryGetValue(update.Type, out var formation))
+                {
+                    var known = current.Count == 0 ? "none yet (deploy a Procfile first)" : string.Join(", ", current.Keys.Order());
+                    throw PlatformException.Invalid($"No such process type {update.Type} defined in Procfile. Process types: {known}.");
+                }
+                var size = formation.Size;
+                if (update.Size is not null)
+                {
+                    size = settings.DynoSizes.Find(update.Size)?.Name
+                           ?? throw PlatformException.Invalid(
+                               $"No such dyno size '{update.Size}'. Available sizes: {string.Join(", ", settings.DynoSizes.All.Select(s => s.Name))}.");
+                }
+                var quantity = update.Quantity?.ApplyTo(formation.Quantity) ?? formation.Quantity;
+                if (quantity < 0) throw PlatformException.Invalid($"Cannot scale {update.Type} below 0 (it runs {formation.Quantity}).");
+                if (quantity > settings.MaxQuantityPerType)
+                    throw PlatformException.Invalid($"Cannot scale {update.Type} to {quantity}: at most {settings.MaxQuantityPerType} dynos per process type.");
+                planned.Add((update.Type, quantity, size));
+            }
+            var now = Timestamp.Now();
+            foreach (var (type, quantity, size) in planned)
+            {
+                c.Execute("UPDATE formations SET quantity = @quantity, size = @size, updated_at = @now WHERE app_id = @appId AND type = @type",
+                    new { quantity, size, now, appId = app.Id, type }, t);
+            }
+        });
+        return List(app).Where(f => updates.Any(u => u.Type == f.Type)).ToList();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Data;
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Formation;
+using Nuvem.Platform.State;
+
+namespace Nuvem.Platform.Releases;
+
+/// <summary>The release history of an app: list, look up, deploy a slug, roll back.</summary>
+public sealed class ReleaseService(Database database, PlatformSettings settings)
+{
+    private const string Select = """
+        SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
+               r.slug_id, r.config_vars AS config_json, r.created_at, r.updated_at,
+               r.version = (SELECT MAX(c.version) FROM releases c WHERE c.app_id = r.app_id AND c.status = 'succeeded') AS current
+        FROM releases r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.user_id
+        """;
+
+    public IReadOnlyList<Release> List(App app) =>
+        database.Read(c => c.Query<ReleaseRow>($"{Select} WHERE r.app_id = @Id ORDER BY r.version", new { app.Id }).Select(r => r.ToRelease()).AsList());
+
+    /// <param name="versionOrId">"3", "v3" or a release id.</param>
+    public Release Find(App app, string versionOrId)
+    {
+        var key = versionOrId.Trim();
+        var numeric = key.StartsWith('v') || key.StartsWith('V') ? key[1..] : key;
+        var row = long.TryParse(numeric, out var version)
+            ? database.Read(c => c.QuerySingleOrDefault<ReleaseRow>($"{Select} WHERE r.app_id = @appId AND r.version = @version", new { appId = app.Id, version }))
+            : database.Read(c => c.QuerySingleOrDefault<ReleaseRow>($"{Select} WHERE r.app_id = @appId AND r.id = @key", new { appId = app.Id, key }));
+        return row?.ToRelease() ?? throw PlatformException.NotFound("release");
+    }
+
+    public Release? Current(App app) =>
+        database.Read(c => c.QuerySingleOrDefault<ReleaseRow>(
+            $"{Select} WHERE r.app_id = @Id AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1", new { app.Id }))?.ToRelease();
+
+    /// <summary>Releases a slug with the app's current config vars (Heroku's <c>POST /apps/{app}/releases {"slug"}</c>).</summary>
+    public Release Deploy(App app, string userId, string slugId, string? description)
+    {
+        var id = database.Write((c, t) =>
+        {
+            var slug = c.QuerySingleOrDefault<(string Id, string? CommitSha, string ProcessTypes)>(
+                "SELECT id, commit_sha, process_types FROM slugs WHERE app_id = @appId AND id = @slugId", new { appId = app.Id, slugId }, t);
+            if (slug.Id is null) throw PlatformException.NotFound("slug");
+            var config = c.ExecuteScalar<string>("SELECT config_vars FROM apps WHERE id = @Id", new { app.Id }, t)!;
+            var text = string.IsNullOrWhiteSpace(description)
+                ? $"Deploy {(slug.CommitSha is { Length: > 0 } sha ? sha[..Math.Min(7, sha.Length)] : slug.Id[..8])}"
+                : description.Trim();
+            var release = Append(c, t, app.Id, text, userId, slug.Id, config);
+            FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
+            return release;
+        });
+        return Find(app, id);
+    }
+
+    /// <summary>Makes a new release with the target's slug and config vars ("Rollback to v3"); the app's config follows.</summary>
+    public Release Rollback(App app, string userId, string releaseIdOrVersion)
+    {
+        var target = Find(app, releaseIdOrVersion);
+        if (!target.EligibleForRollback)
+            throw PlatformException.Invalid($"Release v{target.Version} has status {target.Status} and cannot be rolled back to.");
+        var id = database.Write((c, t) =>
+        {
+            var config = ConfigVarsJson.Serialize(target.ConfigVars);
+            c.Execute("UPDATE apps SET config_vars = @config, updated_at = @now WHERE id = @Id", new { config, now = Timestamp.Now(), app.Id }, t);
+            var release = Append(c, t, app.Id, $"Rollback to v{target.Version}", userId, target.SlugId, config);
+            if (target.SlugId is not null)
+            {
+                var types = c.ExecuteScalar<string>("SELECT process_types FROM slugs WHERE id = @SlugId", new { target.SlugId }, t)!;
+                FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(types), settings.DynoSizes.DefaultSize.Name);
+            }
+            return release;
+        });
+        return Find(app, id);
+    }
+
+    /// <summary>
+    /// Appends release vN+1 inside the caller's write transaction. The slug defaults to the current release's,
+    /// so a config change keeps running the same code.
+    /// </summary>
+    /// <returns>The new release's id.</returns>
+    internal static string Append(IDbConnection c, IDbTransaction t, string appId, string description, string? userId,
+        string? slugId, string configJson, string status = ReleaseStatus.Succeeded)
+    {
+        var version = c.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) + 1 FROM releases WHERE app_id = @appId", new { appId }, t);
+        slugId ??= c.ExecuteScalar<string?>(
+            "SELECT slug_id FROM releases WHERE app_id = @appId AND status = 'succeeded' ORDER BY version DESC LIMIT 1", new { appId }, t);
+        var id = Guid.NewGuid().ToString();
+        var now = Timestamp.Now();
+        c.Execute("""
+            INSERT INTO releases (id, app_id, version, description, status, user_id, slug_id, config_vars, created_at, updated_at)
+            VALUES (@id, @appId, @version, @description, @status, @userId, @slugId, @configJson, @now, @now)
+            """, new { id, appId, version, description, status, userId, slugId, configJson, now }, t);
+        if (status == ReleaseStatus.Succeeded)
+            c.Execute("UPDATE apps SET released_at = @now, updated_at = @now WHERE id = @appId", new { now, appId }, t);
+        return id;
+    }
+
+    private sealed record ReleaseRow
+    {
+        public string Id { get; init; } = "";
+        public string AppId { get; init; } = "";
+        public string AppName { get; init; } = "";
+        public long Version { get; init; }
+        public string Description { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string? UserId { get; init; }
+        public string? UserEmail { get; init; }
+        public string? SlugId { get; init; }
+        public string ConfigJson { get; init; } = "{}";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public bool Current { get; init; }
+
+        public Release ToRelease() => new()
+        {
+            Id = Id, AppId = AppId, AppName = AppName, Version = Version, Description = Description, Status = Status,
+            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigVars = ConfigVarsJson.Deserialize(ConfigJson),
+            Current = Current, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
+        };
+    }
+}

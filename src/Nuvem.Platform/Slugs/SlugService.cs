@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.State;
+
+namespace Nuvem.Platform.Slugs;
+
+/// <summary>Slug records. The builder (next issue) creates them with their tarball; the API can register one too.</summary>
+public sealed partial class SlugService(Database database, PlatformSettings settings)
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex ProcessTypeName();
+
+    public const int MaxProcessTypeNameLength = 64;
+
+    public Slug Create(App app, SlugSpec spec)
+    {
+        if (spec.ProcessTypes.Count == 0) throw PlatformException.Invalid("process_types must name at least one process type.");
+        foreach (var (type, command) in spec.ProcessTypes) ValidateProcessType(type, command);
+        if (spec.Stack is not null && spec.Stack != settings.Stack)
+            throw PlatformException.Invalid($"Unknown stack '{spec.Stack}'. Available: {settings.Stack}.");
+
+        var id = Guid.NewGuid().ToString();
+        database.Write((c, t) => c.Execute("""
+            INSERT INTO slugs (id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at)
+            VALUES (@id, @appId, @types, @Commit, @CommitDescription, @BuildpackProvidedDescription, @stack, @Checksum, NULL, @now, @now)
+            """, new
+        {
+            id, appId = app.Id, types = JsonSerializer.Serialize(spec.ProcessTypes), spec.Commit, spec.CommitDescription,
+            spec.BuildpackProvidedDescription, stack = settings.Stack, spec.Checksum, now = Timestamp.Now(),
+        }, t));
+        return Get(app, id);
+    }
+
+    public Slug Get(App app, string id)
+    {
+        var row = database.Read(c => c.QuerySingleOrDefault<SlugRow>(
+            "SELECT id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at " +
+            "FROM slugs WHERE app_id = @appId AND id = @id", new { appId = app.Id, id }));
+        return row?.ToSlug() ?? throw PlatformException.NotFound("slug");
+    }
+
+    public static void ValidateProcessType(string type, string command)
+    {
+        if (type.Length > MaxProcessTypeNameLength || !ProcessTypeName().IsMatch(type))
+            throw PlatformException.Invalid($"Invalid process type '{type}': use letters, digits, '_' and '-' only (at most {MaxProcessTypeNameLength}).");
+        if (string.IsNullOrWhiteSpace(command)) throw PlatformException.Invalid($"Process type {type} has an empty command.");
+    }
+
+    internal static IReadOnlyDictionary<string, string> ParseProcessTypes(string json) =>
+        JsonSerializer.Deserialize<SortedDictionary<string, string>>(json) ?? new SortedDictionary<string, string>();
+
+    private sealed record SlugRow
+    {
+        public string Id { get; init; } = "";
+        public string AppId { get; init; } = "";
+        public string ProcessTypes { get; init; } = "{}";
+        public string? CommitSha { get; init; }
+        public string? CommitDescription { get; init; }
+        public string? BuildpackProvidedDescription { get; init; }
+        public string Stack { get; init; } = "";
+        public string? Checksum { get; init; }
+        public long? Size { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+
+        public Slug ToSlug() => new()
+        {
+            Id = Id, AppId = AppId, ProcessTypes = ParseProcessTypes(ProcessTypes), Commit = CommitSha, CommitDescription = CommitDescription,
+            BuildpackProvidedDescription = BuildpackProvidedDescription, Stack = Stack, Checksum = Checksum, Size = Size,
+            CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
+        };
+    }
+}

@@ -1,0 +1,20 @@
+using Nuvem.Server.Api.Endpoints;
+
+namespace Nuvem.Server.Api;
+
+/// <summary>The Platform API: Heroku's v3 resources, one endpoint file per platform concept.</summary>
+public static class PlatformApi
+{
+    public static void MapPlatformApi(this IEndpointRouteBuilder api)
+    {
+        api.MapAccounts();
+        api.MapApps();
+        api.MapConfigVars();
+        api.MapReleases();
+        api.MapFormation();
+        api.MapSlugs();
+        api.MapDynosAndBuilds();
+        // Git's smart-HTTP endpoints (/{app}.git/info/refs, /{app}.git/git-receive-pack) will share this host:port;
+        // app names cannot contain dots, so "/NAME.git/…" never collides with an API path.
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using Nuvem.Platform;
+using Nuvem.Platform.Formation;
+
+namespace Nuvem.Server.Configuration;
+
+/// <summary>
+/// Everything an operator can set, read from NUVEM_* environment variables; command-line flags of the same
+/// name (<c>--api-port 5443</c> for NUVEM_API_PORT) take precedence.
+/// </summary>
+public sealed record ServerOptions
+{
+    public required string DataDir { get; init; }
+    /// <summary>Where to listen: "*" (all interfaces, IPv4 and IPv6), "localhost" (both loopbacks) or one IP address.</summary>
+    public string Bind { get; init; } = "*";
+    public int ApiPort { get; init; } = 5443;
+    public int RouterPort { get; init; } = 5080;
+    public string Domain { get; init; } = "localhost";
+    /// <summary>Host name clients use to reach the API and git; part of git URLs and the certificate.</summary>
+    public string ApiHost { get; init; } = "localhost";
+    public string AdminEmail { get; init; } = "admin@localhost";
+    public string? AdminPassword { get; init; }
+    public string? AdminToken { get; init; }
+    /// <summary>Operator-provided certificate and key (PEM); when absent the platform runs its own local CA.</summary>
+    public string? TlsCertFile { get; init; }
+    public string? TlsKeyFile { get; init; }
+    public string? DynoSizesFile { get; init; }
+
+    public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
+    public string TlsDir => Path.Combine(DataDir, "tls");
+
+    public PlatformSettings ToPlatformSettings() => new()
+    {
+        Domain = Domain,
+        ApiHost = ApiHost,
+        ApiPort = ApiPort,
+        RouterPort = RouterPort,
+        DynoSizes = DynoSizesFile is null ? DynoSizeTable.Default : DynoSizeTable.Load(DynoSizesFile),
+    };
+
+    public static ServerOptions Load(IReadOnlyList<string> args, IDictionary<string, string?>? environment = null)
+    {
+        var env = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var flags = ParseFlags(args);
+
+        string? Get(string name)
+        {
+            var flag = name["NUVEM_".Length..].ToLowerInvariant().Replace('_', '-');
+            if (flags.TryGetValue(flag, out var f)) return f;
+            return env.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+        }
+
+        int Port(string name, int fallback)
+        {
+            var text = Get(name);
+            if (text is null) return fallback;
+            if (!int.TryParse(text, out var port) || port is < 1 or > 65535)
+                throw new ArgumentException($"{name} must be a TCP port number (1-65535), not '{text}'.");
+            return port;
+        }
+
+        var bind = Get("NUVEM_BIND_ADDRESS");
+        var options = new ServerOptions
+        {
+            DataDir = Path.GetFullPath(Get("NUVEM_DATA_DIR") ?? DefaultDataDir()),
+            Bind = bind is null or "*" or "localhost" || IPAddress.TryParse(bind, out _)
+                ? bind ?? "*"
+                : throw new ArgumentException($"NUVEM_BIND_ADDRESS must be *, localhost or an IP address, not '{bind}'."),
+            ApiPort = Port("NUVEM_API_PORT", 5443),
+            RouterPort = Port("NUVEM_ROUTER_PORT", 5080),
+            Domain = (Get("NUVEM_DOMAIN") ?? "localhost").Trim().TrimEnd('.').ToLowerInvariant(),
+            ApiHost = Get("NUVEM_API_HOST") ?? "localhost",
+            AdminEmail = Get("NUVEM_ADMIN_EMAIL") ?? "admin@localhost",
+            AdminPassword = Get("NUVEM_ADMIN_PASSWORD"),
+            AdminToken = Get("NUVEM_ADMIN_TOKEN"),
+            TlsCertFile = Get("NUVEM_TLS_CERT"),
+            TlsKeyFile = Get("NUVEM_TLS_KEY"),
+            DynoSizesFile = Get("NUVEM_DYNO_SIZES"),
+        };
+        if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))
+            throw new ArgumentException("Set both NUVEM_TLS_CERT and NUVEM_TLS_KEY, or neither.");
+        if (options.ApiPort == options.RouterPort)
+            throw new ArgumentException($"NUVEM_API_PORT and NUVEM_ROUTER_PORT must differ (both are {options.ApiPort}).");
+        return options;
+    }
+
+    /// <summary>/var/lib/nuvem for root (a system service), else the XDG data directory of the user.</summary>
+    public static string DefaultDataDir()
+    {
+        if (!OperatingSystem.IsWindows() && Environment.UserName == "root") return "/var/lib/nuvem";
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var baseDir = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(baseDir, "nuvem");
+    }
+
+    private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> args)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unexpected argument '{arg}'. Flags look like --api-port 5443.");
+            var eq = arg.IndexOf('=');
+            if (eq > 0) flags[arg[2..eq]] = arg[(eq + 1)..];
+            else if (i + 1 < args.Count) flags[arg[2..]] = args[++i];
+            else throw new ArgumentException($"Flag {arg} needs a value.");
+        }
+        return flags;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Nuvem.Tests.Infrastructure;
+
+/// <summary>
+/// A real nuvemd process on loopback with its own data directory and ports. Can be killed with SIGKILL and
+/// started again on the same data directory, which is how restart and durability are tested.
+/// </summary>
+public sealed class NuvemServer : IAsyncDisposable
+{
+    public const string AdminEmail = "admin@nuvem.test";
+    public const string AdminPassword = "admin-password-123";
+
+    private Process? _process;
+    private readonly StringBuilder _output = new();
+
+    public NuvemServer(string? dataDir = null)
+    {
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "nuvem-test-" + Guid.NewGuid().ToString("N")[..12]);
+        ApiPort = Repo.FreePort();
+        RouterPort = Repo.FreePort();
+    }
+
+    public string DataDir { get; }
+    public int ApiPort { get; }
+    public int RouterPort { get; }
+    public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
+    public string ApiUrl => $"https://localhost:{ApiPort}";
+    public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<NuvemServer> StartNewAsync()
+    {
+        var server = new NuvemServer();
+        await server.StartAsync();
+        return server;
+    }
+
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [Repo.ServerDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["NUVEM_DATA_DIR"] = DataDir;
+        start.Environment["NUVEM_API_PORT"] = ApiPort.ToString();
+        start.Environment["NUVEM_ROUTER_PORT"] = RouterPort.ToString();
+        start.Environment["NUVEM_BIND_ADDRESS"] = "localhost";
+        start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
+        start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
+        start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        using var client = CreateClient(AdminToken);
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"nuvemd exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await client.GetAsync("/account");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"nuvemd did not answer within 60 s:\n{Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flushing; whatever was committed must survive.</summary>
+    public void Kill()
+    {
+        if (_process is null || _process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public HttpClient CreateClient(string? token = null, string accept = "application/vnd.heroku+json; version=3")
+    {
+        var handler = new HttpClientHandler
+        {
+            // Trust exactly the platform's CA: the same check a client given the CA file makes.
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
+                if (!File.Exists(CaFile)) return false; // the server writes it on first start
+                using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaFile));
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(ApiUrl), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public ApiClient Api(string? token = null) => new(CreateClient(token ?? AdminToken));
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>A thin JSON client for tests: every call returns status, parsed body and headers.</summary>
+public sealed class ApiClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http => http;
+
+    public sealed record Reply(HttpStatusCode Status, JsonNode? Body, HttpResponseHeaders Headers, string Text)
+    {
+        public JsonNode Json => Body ?? throw new InvalidOperationException($"No JSON body ({Status}): {Text}");
+        public string? ErrorId => Body?["id"]?.GetValue<string>();
+        public JsonArray Array => Json.AsArray();
+    }
+
+    public Task<Reply> Get(string path, Action<HttpRequestMessage>? configure = null) => Send(HttpMethod.Get, path, null, configure);
+    public Task<Reply> Delete(string path) => Send(HttpMethod.Delete, path, null);
+    public Task<Reply> Post(string path, object? body) => Send(HttpMethod.Post, path, body);
+    public Task<Reply> Patch(string path, object? body) => Send(HttpMethod.Patch, path, body);
+
+    /// <param name="body">An object to serialise, or a string sent as-is (for malformed-JSON tests).</param>
+    public async Task<Reply> Send(HttpMethod method, string path, object? body, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            var text = body as string ?? System.Text.Json.JsonSerializer.Serialize(body);
+            request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+        }
+        configure?.Invoke(request);
+        using var response = await http.SendAsync(request);
+        var content = await response.Content.ReadAsStringAsync();
+        JsonNode? json = null;
+        if (response.Content.Headers.ContentType?.MediaType?.Contains("json") == true && content.Length > 0) json = JsonNode.Parse(content);
+        return new Reply(response.StatusCode, json, response.Headers, content);
+    }
+
+    public void Dispose() => http.Dispose();
+}
