@@ -1,0 +1,39 @@
+# Sourced by up.sh and test.sh: installs what Nuvem needs on a Debian machine, and only what is missing.
+# Later parts of the platform add their packages (crun, conmon, postgresql, redis-server…) to the list here.
+
+NUVEM_APT_PACKAGES=(git ca-certificates curl)
+
+nuvem_ensure_prerequisites() {
+  local missing=()
+  for package in "${NUVEM_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "==> Installing ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "==> The .NET 10 SDK is missing; trying apt (dotnet-sdk-10.0)"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dotnet-sdk-10.0 >/dev/null 2>&1; then
+      cat >&2 <<'MSG'
+Nuvem needs the .NET 10 SDK and apt could not install it.
+Add Microsoft's package repository for Debian (https://learn.microsoft.com/dotnet/core/install/linux-debian),
+then run: apt-get install dotnet-sdk-10.0
+MSG
+      exit 1
+    fi
+  fi
+  local major
+  major=$(dotnet --version 2>/dev/null | cut -d. -f1)
+  if [[ "${major:-0}" -lt 10 ]]; then
+    echo "Nuvem needs the .NET SDK 10 or newer; found $(dotnet --version 2>/dev/null || echo none)." >&2
+    exit 1
+  fi
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
