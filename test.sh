@@ -14,12 +14,9 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test tests/Nuvem.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
-# One plain closing line, whatever the runner printed above it.
-summary=$(grep -E "^(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$log" | tail -1 || true)
-if [[ -n "$summary" ]]; then
-  failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")
-  passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")
-  skipped=$(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary")
-  echo "$passed passed, $failed failed, $skipped skipped"
+# One plain closing line, whatever the runner printed above it (its own summary is "Total tests: / Passed: / Failed:").
+count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
+if grep -qE "^Total tests: +[0-9]+" "$log"; then
+  echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 fi
 exit "$status"

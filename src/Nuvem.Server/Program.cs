@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
@@ -88,6 +89,8 @@ builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.DictionaryKeyPolicy = null; // config var names are data, not property names
     json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 });
+// ASP.NET keeps a data-protection key ring (unused by the API: tokens are not cookies); keep it with our state, not in $HOME.
+builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "data-protection")));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(database);

@@ -26,6 +26,7 @@ public static class NuvemRootCommand
             new LogoutCommand().Build(),
             new WhoamiCommand().Build(),
             new TokenCommand().Build(),
+            new PasswordCommand().Build(),
             new AppsListCommand().Build(),
             new AppsCreateCommand().Build(),
             new AppsInfoCommand().Build(),

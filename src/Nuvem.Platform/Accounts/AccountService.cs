@@ -69,6 +69,17 @@ public sealed class AccountService(Database database, TimeProvider clock)
 
     private static readonly string DummyHash = Hasher.HashPassword(new Account { Id = "", Email = "" }, "not-a-password");
 
+    /// <summary>Changes a password after checking the current one; existing tokens stay valid.</summary>
+    public void ChangePassword(Account account, string currentPassword, string newPassword)
+    {
+        if (VerifyPassword(account.Email, currentPassword) is null) throw PlatformException.Invalid("The current password is not correct.");
+        if (newPassword is null || newPassword.Length < MinimumPasswordLength)
+            throw PlatformException.Invalid($"Password must be at least {MinimumPasswordLength} characters long.");
+        var hash = Hasher.HashPassword(account, newPassword);
+        database.Write((c, t) => c.Execute("UPDATE users SET password_hash = @hash, updated_at = @now WHERE id = @Id",
+            new { hash, now = Timestamp.Now(), account.Id }, t));
+    }
+
     /// <param name="token">A caller-chosen token (the operator's NUVEM_ADMIN_TOKEN); null makes a random one.</param>
     public IssuedToken IssueToken(Account account, string description, TimeSpan? expiresIn = null, string? token = null)
     {

@@ -196,6 +196,27 @@ public sealed class CliTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Auth_password_changes_the_password_after_checking_the_current_one()
+    {
+        using var admin = new NuvemCli(Server);
+        (await admin.LoginAsync()).Succeeded();
+        var email = $"{Unique("erin")}@nuvem.test";
+        (await admin.RunAsync("users:create", email, "--password", "first-password")).Succeeded();
+
+        using var erin = new NuvemCli(Server);
+        (await erin.LoginAsync(email, "first-password")).Succeeded();
+        Assert.Contains("current password is not correct", (await erin.RunWithInputAsync("wrong-one\nsecond-password\nsecond-password\n", "auth:password")).Failed().Stderr);
+        Assert.Contains("do not match", (await erin.RunWithInputAsync("first-password\nsecond-password\nother\n", "auth:password")).Failed().Stderr);
+        Assert.Contains("at least 8", (await erin.RunWithInputAsync("first-password\nshort\nshort\n", "auth:password")).Failed().Stderr);
+        Assert.Contains("Password changed.", (await erin.RunWithInputAsync("first-password\nsecond-password\nsecond-password\n", "auth:password")).Succeeded().Stdout);
+
+        using var again = new NuvemCli(Server);
+        (await again.LoginAsync(email, "first-password")).Failed();
+        (await again.LoginAsync(email, "second-password")).Succeeded();
+        Assert.Equal(email, (await erin.RunAsync("auth:whoami")).Succeeded().Stdout.Trim()); // old token still valid
+    }
+
+    [Fact]
     public async Task Logout_revokes_the_token()
     {
         using var cli = new NuvemCli(Server);

@@ -13,6 +13,14 @@ public static class AccountEndpoints
     {
         api.MapGet("/account", (HttpContext http, Representation json) => Results.Json(json.Account(http.Caller().Account)))
             .RequireAuthorization();
+        // Password change: {"password": "<current>", "new_password": "<new>"}.
+        api.MapPatch("/account", async (HttpContext http, AccountService accounts, Representation json) =>
+        {
+            var account = http.Caller().Account;
+            var body = await JsonBody.ReadAsync(http.Request);
+            if (body.Has("new_password")) accounts.ChangePassword(account, body.RequiredString("password"), body.RequiredString("new_password"));
+            return Results.Json(json.Account(accounts.Get(account.Id)));
+        }).RequireAuthorization();
 
         // Logging in: HTTP Basic with email and password (what `heroku login -i` sends), or an existing token.
         api.MapPost("/oauth/authorizations", async (HttpContext http, AccountService accounts, Representation json) =>
