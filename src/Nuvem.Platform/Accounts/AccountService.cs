@@ -104,15 +104,41 @@ public sealed class AccountService(Database database, TimeProvider clock)
         return new IssuedToken(authorization, token);
     }
 
-    /// <summary>The caller a bearer token belongs to, or null for unknown and expired tokens.</summary>
+    /// <summary>The caller a bearer token belongs to, or null for unknown and expired tokens. Runs on every request,
+    /// so it is one indexed lookup.</summary>
     public Caller? Authenticate(string token)
     {
         if (string.IsNullOrEmpty(token)) return null;
         var hash = TokenHasher.Hash(token);
-        var authorization = database.Read(c => c.QuerySingleOrDefault<Authorization>(
-            $"SELECT {AuthorizationColumns} FROM authorizations WHERE token_hash = @hash", new { hash }));
-        if (authorization is null || authorization.ExpiresAt <= clock.GetUtcNow()) return null;
-        return new Caller(Get(authorization.UserId), authorization);
+        var row = database.Read(c => c.QuerySingleOrDefault<CallerRow>("""
+            SELECT a.id, a.user_id, a.description, a.scope, a.expires_at, a.created_at, a.updated_at,
+                   u.email, u.is_admin, u.created_at AS user_created_at, u.updated_at AS user_updated_at
+            FROM authorizations a JOIN users u ON u.id = a.user_id
+            WHERE a.token_hash = @hash
+            """, new { hash }));
+        if (row is null || row.ExpiresAt <= clock.GetUtcNow()) return null;
+        var account = new Account { Id = row.UserId, Email = row.Email, IsAdmin = row.IsAdmin, CreatedAt = row.UserCreatedAt, UpdatedAt = row.UserUpdatedAt };
+        var authorization = new Authorization
+        {
+            Id = row.Id, UserId = row.UserId, Description = row.Description, Scope = row.Scope, ExpiresAt = row.ExpiresAt,
+            CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt,
+        };
+        return new Caller(account, authorization);
+    }
+
+    private sealed record CallerRow
+    {
+        public string Id { get; init; } = "";
+        public string UserId { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Scope { get; init; } = "";
+        public DateTimeOffset? ExpiresAt { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public string Email { get; init; } = "";
+        public bool IsAdmin { get; init; }
+        public DateTimeOffset UserCreatedAt { get; init; }
+        public DateTimeOffset UserUpdatedAt { get; init; }
     }
 
     public IReadOnlyList<Authorization> ListAuthorizations(Account account) =>

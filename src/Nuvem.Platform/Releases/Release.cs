@@ -22,7 +22,10 @@ public sealed record Release
     public string? UserId { get; init; }
     public string? UserEmail { get; init; }
     public string? SlugId { get; init; }
-    public required IReadOnlyDictionary<string, string> ConfigVars { get; init; }
+    /// <summary>The config vars as stored; parsed only when asked for, since release lists never show them.</summary>
+    internal string ConfigJson { get; init; } = "{}";
+    private IReadOnlyDictionary<string, string>? _configVars;
+    public IReadOnlyDictionary<string, string> ConfigVars => _configVars ??= Nuvem.Platform.ConfigVars.ConfigVarsJson.Deserialize(ConfigJson);
     public bool Current { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -12,28 +12,50 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
 {
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
-               r.slug_id, r.config_vars AS config_json, r.created_at, r.updated_at,
-               r.version = (SELECT MAX(c.version) FROM releases c WHERE c.app_id = r.app_id AND c.status = 'succeeded') AS current
+               r.slug_id, r.config_vars AS config_json, r.created_at, r.updated_at
         FROM releases r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.user_id
         """;
 
-    public IReadOnlyList<Release> List(App app) =>
-        database.Read(c => c.Query<ReleaseRow>($"{Select} WHERE r.app_id = @Id ORDER BY r.version", new { app.Id }).Select(r => r.ToRelease()).AsList());
+    private const string CurrentVersion = "SELECT MAX(version) FROM releases WHERE app_id = @appId AND status = 'succeeded'";
+
+    public IReadOnlyList<Release> List(App app) => Query(app, $"{Select} WHERE r.app_id = @appId ORDER BY r.version", new { appId = app.Id });
+
+    /// <summary>
+    /// One page of the history by version, done in SQL: apps accumulate thousands of releases and clients
+    /// (the heroku CLI after every config change) ask for just the newest few.
+    /// </summary>
+    /// <param name="from">First version to include (or to skip, when <paramref name="fromExclusive"/>); null starts at the newest (descending) or v1.</param>
+    /// <param name="to">Last version to include; null runs to the end.</param>
+    public IReadOnlyList<Release> Slice(App app, long? from, bool fromExclusive, long? to, int limit, bool descending)
+    {
+        var (after, before) = descending ? ("<", ">") : (">", "<");
+        var where = new List<string> { "r.app_id = @appId" };
+        if (from is not null) where.Add($"r.version {after}{(fromExclusive ? "" : "=")} @from");
+        if (to is not null) where.Add($"r.version {before}= @to");
+        return Query(app, $"{Select} WHERE {string.Join(" AND ", where)} ORDER BY r.version {(descending ? "DESC" : "ASC")} LIMIT @limit",
+            new { appId = app.Id, from, to, limit });
+    }
+
+    private IReadOnlyList<Release> Query(App app, string sql, object parameters) =>
+        database.Read(c =>
+        {
+            var current = c.ExecuteScalar<long?>(CurrentVersion, new { appId = app.Id });
+            return c.Query<ReleaseRow>(sql, parameters).Select(r => r.ToRelease(current)).AsList();
+        });
 
     /// <param name="versionOrId">"3", "v3" or a release id.</param>
     public Release Find(App app, string versionOrId)
     {
         var key = versionOrId.Trim();
         var numeric = key.StartsWith('v') || key.StartsWith('V') ? key[1..] : key;
-        var row = long.TryParse(numeric, out var version)
-            ? database.Read(c => c.QuerySingleOrDefault<ReleaseRow>($"{Select} WHERE r.app_id = @appId AND r.version = @version", new { appId = app.Id, version }))
-            : database.Read(c => c.QuerySingleOrDefault<ReleaseRow>($"{Select} WHERE r.app_id = @appId AND r.id = @key", new { appId = app.Id, key }));
-        return row?.ToRelease() ?? throw PlatformException.NotFound("release");
+        var found = long.TryParse(numeric, out var version)
+            ? Query(app, $"{Select} WHERE r.app_id = @appId AND r.version = @version", new { appId = app.Id, version })
+            : Query(app, $"{Select} WHERE r.app_id = @appId AND r.id = @key", new { appId = app.Id, key });
+        return found.SingleOrDefault() ?? throw PlatformException.NotFound("release");
     }
 
     public Release? Current(App app) =>
-        database.Read(c => c.QuerySingleOrDefault<ReleaseRow>(
-            $"{Select} WHERE r.app_id = @Id AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1", new { app.Id }))?.ToRelease();
+        Query(app, $"{Select} WHERE r.app_id = @appId AND r.version = ({CurrentVersion})", new { appId = app.Id }).SingleOrDefault();
 
     /// <summary>Releases a slug with the app's current config vars (Heroku's <c>POST /apps/{app}/releases {"slug"}</c>).</summary>
     public Release Deploy(App app, string userId, string slugId, string? description)
@@ -111,13 +133,12 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
         public string ConfigJson { get; init; } = "{}";
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
-        public bool Current { get; init; }
 
-        public Release ToRelease() => new()
+        public Release ToRelease(long? currentVersion) => new()
         {
             Id = Id, AppId = AppId, AppName = AppName, Version = Version, Description = Description, Status = Status,
-            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigVars = ConfigVarsJson.Deserialize(ConfigJson),
-            Current = Current, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
+            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigJson = ConfigJson,
+            Current = Version == currentVersion, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }
 }

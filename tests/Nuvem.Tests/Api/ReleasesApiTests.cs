@@ -58,6 +58,34 @@ public sealed class ReleasesApiTests(ServerFixture fixture)
         Assert.Equal([1, 2, 3, 4, 5], seen);
     }
 
+    [Theory]
+    [InlineData("version 2..4", new[] { 2, 3, 4 })]
+    [InlineData("version 4..2; order=desc", new[] { 4, 3, 2 })]
+    [InlineData("version ]2..4", new[] { 3, 4 })]
+    [InlineData("version ]4..; order=desc", new[] { 3, 2, 1 })]
+    [InlineData("version 5..", new[] { 5 })]
+    [InlineData("version ..; max=2", new[] { 1, 2 })]
+    public async Task Version_ranges_select_exactly_the_asked_versions(string range, int[] expected)
+    {
+        using var api = Server.Api();
+        var app = await AppWithReleases(api, 4); // v1..v5
+        var page = await api.Get($"/apps/{app}/releases", r => r.Headers.TryAddWithoutValidation("Range", range));
+        Assert.Equal(expected, page.Array.Select(r => r!["version"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task Releases_can_also_be_paged_by_id()
+    {
+        using var api = Server.Api();
+        var app = await AppWithReleases(api, 2);
+        var all = (await api.Get($"/apps/{app}/releases")).Array.Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        var first = await api.Get($"/apps/{app}/releases", r => r.Headers.TryAddWithoutValidation("Range", "id ..; max=2"));
+        Assert.Equal(HttpStatusCode.PartialContent, first.Status);
+        Assert.Equal(all.Take(2), first.Array.Select(r => r!["id"]!.GetValue<string>()));
+        var rest = await api.Get($"/apps/{app}/releases", r => r.Headers.TryAddWithoutValidation("Range", first.Headers.GetValues("Next-Range").Single()));
+        Assert.Equal(all.Skip(2), rest.Array.Select(r => r!["id"]!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Bad_range_headers_are_refused_clearly()
     {

@@ -37,11 +37,20 @@ public sealed class RangeFields<T>
 /// </summary>
 public static class Pagination
 {
-    public static IResult Page<T>(HttpContext context, IEnumerable<T> items, RangeFields<T> fields, Func<T, object> represent)
+    public static IResult Page<T>(HttpContext context, IEnumerable<T> items, RangeFields<T> fields, Func<T, object> represent) =>
+        Page(context, _ => items, fields, represent);
+
+    /// <param name="source">
+    /// Gives the items for a range. It may return everything, or — for long lists — already narrow them down in
+    /// storage, as long as it returns at least max+1 of the matching items when there are that many (so that
+    /// "more follow" can be told). The filtering and ordering below are applied either way.
+    /// </param>
+    public static IResult Page<T>(HttpContext context, Func<RangeHeader, IEnumerable<T>> source, RangeFields<T> fields, Func<T, object> represent)
     {
         var range = RangeHeader.Parse(context.Request.Headers.Range.ToString())
                     ?? new RangeHeader(fields.DefaultField, null, false, null, RangeHeader.DefaultMax, false);
         var (key, numeric) = fields.Get(range.Field);
+        var items = source(range);
         IComparer<string> comparer = numeric ? NumericComparer.Instance : StringComparer.Ordinal;
 
         var sorted = range.Descending ? items.OrderByDescending(key, comparer).ToList() : items.OrderBy(key, comparer).ToList();

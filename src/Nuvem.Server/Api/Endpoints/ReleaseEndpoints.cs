@@ -16,7 +16,20 @@ public static class ReleaseEndpoints
             .And("id", r => r.Id);
 
         group.MapGet("", (HttpContext http, string app, AppService apps, ReleaseService releases, Representation json) =>
-            Pagination.Page(http, releases.List(apps.Find(http.Caller().Account, app)), fields, json.Release));
+        {
+            var target = apps.Find(http.Caller().Account, app);
+            return Pagination.Page(http, range =>
+            {
+                // Ranges over version are answered by the database; anything else (ids) falls back to the full list.
+                long? from = null, to = null;
+                var byVersion = range.Field == "version"
+                                && (range.Start is null || long.TryParse(range.Start, out var f) && (from = f) is not null)
+                                && (range.End is null || long.TryParse(range.End, out var t) && (to = t) is not null);
+                return byVersion
+                    ? releases.Slice(target, from, range.StartExclusive, to, range.Max + 1, range.Descending)
+                    : releases.List(target);
+            }, fields, json.Release);
+        });
 
         group.MapGet("/{release}", (HttpContext http, string app, string release, AppService apps, ReleaseService releases, Representation json) =>
             Results.Json(json.Release(releases.Find(apps.Find(http.Caller().Account, app), release))));
