@@ -72,7 +72,12 @@ public sealed class RestartTests
             }
         })).ToList();
 
-        while (acknowledged.Count < 40) await Task.Delay(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (acknowledged.Count < 40)
+        {
+            Assert.True(DateTime.UtcNow < deadline && writers.Any(w => !w.IsCompleted), $"writers stalled after {acknowledged.Count} changes:\n{server.Output}");
+            await Task.Delay(20);
+        }
         server.Kill();
         stop.Cancel();
         await Task.WhenAll(writers);
