@@ -5,6 +5,8 @@ using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
+using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
@@ -16,6 +18,7 @@ using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
 using Nuvem.Server.Configuration;
+using Nuvem.Server.Git;
 using Nuvem.Server.Tls;
 
 // nuvemd — the composition root. Reads the configuration, opens (and migrates) the state, makes sure the
@@ -67,6 +70,13 @@ var certificate = options.TlsCertFile is not null
     ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile)
     : ca.EnsureServerCertificate(new[] { options.ApiHost, "localhost", "127.0.0.1", "::1", options.Domain, "*." + options.Domain }.Distinct().ToList());
 
+// The private socket on which git hooks call back into the platform (never exposed on the network).
+var runDir = Path.Combine(options.DataDir, "run");
+Directory.CreateDirectory(runDir);
+File.SetUnixFileMode(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+var hookSocket = Path.Combine(runDir, "hooks.sock");
+File.Delete(hookSocket);
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // unused: tokens are not cookies
@@ -81,6 +91,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
         case "localhost": kestrel.ListenLocalhost(options.ApiPort, Https); break;
         default: kestrel.Listen(System.Net.IPAddress.Parse(options.Bind), options.ApiPort, Https); break;
     }
+    kestrel.ListenUnixSocket(hookSocket);
 });
 
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -103,6 +114,13 @@ builder.Services.AddSingleton<SlugService>();
 builder.Services.AddSingleton<BuildService>();
 builder.Services.AddSingleton<DynoService>();
 builder.Services.AddSingleton<Representation>();
+builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
+builder.Services.AddSingleton<PushSessions>();
+builder.Services.AddSingleton(new BuildSettings());
+builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
+builder.Services.AddSingleton<BuildpackInstallations>();
+builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
@@ -127,6 +145,8 @@ app.UseStatusCodePages(async context =>
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPlatformApi();
+app.MapGit(hookSocket);
+app.MapPushHook();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -23,6 +23,10 @@ public sealed record Build
     public string? ReleaseId { get; init; }
     public string? SourceUrl { get; init; }
     public string? SourceVersion { get; init; }
+    /// <summary>Where the build's output is stored (one line per line of output).</summary>
+    public string? OutputPath { get; init; }
+    /// <summary>The buildpacks that built it, comma-separated, once known.</summary>
+    public string? Buildpacks { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
@@ -30,7 +34,8 @@ public sealed record Build
 public sealed class BuildService(Database database)
 {
     private const string Select = """
-        SELECT b.id, b.app_id, b.status, b.user_id, u.email AS user_email, b.slug_id, b.release_id, b.source_url, b.source_version, b.created_at, b.updated_at
+        SELECT b.id, b.app_id, b.status, b.user_id, u.email AS user_email, b.slug_id, b.release_id, b.source_url, b.source_version,
+               b.output_path, b.buildpacks, b.created_at, b.updated_at
         FROM builds b LEFT JOIN users u ON u.id = b.user_id
         """;
 
@@ -40,4 +45,21 @@ public sealed class BuildService(Database database)
     public Build Get(App app, string id) =>
         database.Read(c => c.QuerySingleOrDefault<Build>($"{Select} WHERE b.app_id = @appId AND b.id = @id", new { appId = app.Id, id }))
         ?? throw PlatformException.NotFound("build");
+
+    /// <summary>Records a new, pending build; its output goes to <paramref name="outputPath"/>.</summary>
+    public Build Start(App app, string userId, string? sourceUrl, string? sourceVersion, string outputPath)
+    {
+        var id = Guid.NewGuid().ToString();
+        var now = Timestamp.Now();
+        database.Write((c, t) => c.Execute("""
+            INSERT INTO builds (id, app_id, status, user_id, source_url, source_version, output_path, created_at, updated_at)
+            VALUES (@id, @appId, 'pending', @userId, @sourceUrl, @sourceVersion, @outputPath, @now, @now)
+            """, new { id, appId = app.Id, userId, sourceUrl, sourceVersion, outputPath, now }, t));
+        return Get(app, id);
+    }
+
+    public void Finish(Build build, string status, string? buildpacks, string? slugId = null, string? releaseId = null) =>
+        database.Write((c, t) => c.Execute(
+            "UPDATE builds SET status = @status, buildpacks = @buildpacks, slug_id = @slugId, release_id = @releaseId, updated_at = @now WHERE id = @Id",
+            new { status, buildpacks, slugId, releaseId, now = Timestamp.Now(), build.Id }, t));
 }

@@ -14,7 +14,6 @@ public static class PlatformApi
         api.MapFormation();
         api.MapSlugs();
         api.MapDynosAndBuilds();
-        // Git's smart-HTTP endpoints (/{app}.git/info/refs, /{app}.git/git-receive-pack) will share this host:port;
-        // app names cannot contain dots, so "/NAME.git/…" never collides with an API path.
+        api.MapBuildpackInstallations();
     }
 }

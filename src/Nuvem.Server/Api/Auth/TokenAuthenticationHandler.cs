@@ -38,9 +38,13 @@ public sealed class TokenAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ApiError.WriteAsync(Context, StatusCodes.Status401Unauthorized, "unauthorized",
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // git only sends credentials (from its credential helper or the user) after a Basic challenge.
+        Response.Headers.WWWAuthenticate = "Basic realm=\"Nuvem\"";
+        return ApiError.WriteAsync(Context, StatusCodes.Status401Unauthorized, "unauthorized",
             Request.Headers.Authorization.Count == 0 ? "Missing API token. Send Authorization: Bearer <token> (see `nuvem login`)." : "Invalid credentials provided.");
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiError.WriteAsync(Context, StatusCodes.Status403Forbidden, "forbidden", "This action needs an admin account.");

@@ -1,4 +1,5 @@
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Git;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
@@ -41,10 +42,11 @@ public static class AppEndpoints
             var updated = apps.Update(http.Caller().Account, target, body.OptionalString("name"), body.OptionalBool("maintenance"));
             return Results.Json(json.App(updated));
         });
-        one.MapDelete("", (HttpContext http, string app, AppService apps, Representation json) =>
+        one.MapDelete("", (HttpContext http, string app, AppService apps, AppRepositories repositories, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             apps.Destroy(target);
+            repositories.Delete(target);
             return Results.Json(json.App(target));
         });
     }

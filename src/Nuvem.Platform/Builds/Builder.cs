@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Formats.Tar;
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Releases;
+using Nuvem.Platform.Slugs;
+using Nuvem.Platform.State;
+using YamlDotNet.RepresentationModel;
+
+namespace Nuvem.Platform.Builds;
+
+/// <summary>What a build produced: the build record and, when it succeeded, the release it made.</summary>
+public sealed record BuildResult(Build Build, Release? Release, string? Error);
+
+/// <summary>
+/// Source in, release out — the whole build in one place:
+/// unpack the source, pick buildpacks (the app's list, or the first built-in that detects), run
+/// <c>bin/compile BUILD CACHE ENV</c> and <c>bin/release</c> for each, read the Procfile, pack the slug,
+/// and release it. Builds of one app run one at a time; any failure leaves the current release untouched.
+/// </summary>
+public sealed class Builder(
+    Database database,
+    PlatformSettings settings,
+    BuildSettings limits,
+    BuildService builds,
+    BuildpackCatalog catalog,
+    BuildpackInstallations installations,
+    ConfigVarService configVars,
+    SlugStore slugStore,
+    ReleaseService releases,
+    string dataDir)
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
+
+    /// <param name="sourceTar">An uncompressed tar of the source (what <c>git archive</c> writes).</param>
+    /// <param name="output">Receives every output line as it happens; the same lines are stored with the build.</param>
+    public async Task<BuildResult> BuildAsync(App app, string userId, Stream sourceTar, string? commit, string? sourceUrl,
+        Func<string, Task> output, CancellationToken cancellation)
+    {
+        var appLock = _appLocks.GetOrAdd(app.Id, _ => new SemaphoreSlim(1, 1));
+        if (!await appLock.WaitAsync(0, cancellation))
+        {
+            await output($"-----> Waiting for the build in progress on {app.Name} to finish");
+            await appLock.WaitAsync(cancellation);
+        }
+        try
+        {
+            return await BuildLockedAsync(app, userId, sourceTar, commit, sourceUrl, output, cancellation);
+        }
+        finally
+        {
+            appLock.Release();
+        }
+    }
+
+    private async Task<BuildResult> BuildLockedAsync(App app, string userId, Stream sourceTar, string? commit, string? sourceUrl,
+        Func<string, Task> output, CancellationToken cancellation)
+    {
+        var buildsDir = Path.Combine(dataDir, "builds");
+        Directory.CreateDirectory(buildsDir);
+        var logPath = Path.Combine(buildsDir, $"{Guid.NewGuid():N}.log");
+        var build = builds.Start(app, userId, sourceUrl, commit, logPath);
+        var work = Path.Combine(dataDir, "work", build.Id);
+        string? buildpackNames = null;
+
+        await using var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        async Task Say(string line)
+        {
+            await log.WriteLineAsync(line);
+            try { await output(line); }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { } // the pusher went away; the build goes on
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            deadline.CancelAfter(limits.Timeout);
+            var buildDir = Path.Combine(work, "build");
+            var cacheDir = Path.Combine(dataDir, "cache", app.Id);
+            var envDir = Path.Combine(work, "env");
+            Directory.CreateDirectory(buildDir);
+            Directory.CreateDirectory(cacheDir);
+            Directory.CreateDirectory(envDir);
+
+            await Say($"-----> Building on the Nuvem stack ({settings.Stack})");
+            await TarFile.ExtractToDirectoryAsync(sourceTar, buildDir, overwriteFiles: true, deadline.Token);
+            var config = configVars.Get(app);
+            foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
+
+            var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, Say, deadline.Token);
+            buildpackNames = string.Join(",", buildpacks.Select(b => b.Url));
+            var environment = BuildEnvironment(app, commit);
+            var defaultTypes = new Dictionary<string, string>(StringComparer.Ordinal);
+            string? description = null;
+
+            foreach (var buildpack in buildpacks)
+            {
+                var compile = await BuildProcess.RunAsync(buildpack.Compile, [buildDir, cacheDir, envDir], buildDir, environment,
+                    limits.Timeout, line => Say(line), deadline.Token);
+                if (compile.TimedOut) throw new BuildFailedException($"Build timed out after {limits.Timeout.TotalMinutes:0} minutes.");
+                if (compile.ExitCode != 0) throw new BuildFailedException($"Failed to compile {description ?? buildpack.Name} app (bin/compile of {buildpack.Name} exited {compile.ExitCode}).");
+                if (File.Exists(buildpack.Release))
+                {
+                    var release = await BuildProcess.RunAsync(buildpack.Release, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, deadline.Token);
+                    if (release.ExitCode != 0) throw new BuildFailedException($"bin/release of {buildpack.Name} exited {release.ExitCode}.");
+                    foreach (var (type, command) in DefaultProcessTypes(release.Stdout, buildpack.Name)) defaultTypes[type] = command;
+                }
+                description ??= buildpack.Name;
+            }
+
+            await Say("-----> Discovering process types");
+            var procfile = Path.Combine(buildDir, "Procfile");
+            var processTypes = new Dictionary<string, string>(defaultTypes, StringComparer.Ordinal);
+            if (File.Exists(procfile))
+            {
+                IReadOnlyDictionary<string, string> declared;
+                try { declared = Procfile.Parse(await File.ReadAllTextAsync(procfile, deadline.Token)); }
+                catch (ProcfileException e) { throw new BuildFailedException(e.Message); }
+                foreach (var (type, command) in declared) processTypes[type] = command;
+                await Say($"       Procfile declares types -> {(declared.Count == 0 ? "(none)" : string.Join(", ", declared.Keys))}");
+            }
+            if (defaultTypes.Count > 0) await Say($"       Default types for buildpack -> {string.Join(", ", defaultTypes.Keys)}");
+            if (processTypes.Count == 0) await Say(" !     No process types are declared: add a Procfile to run something.");
+
+            await Say("-----> Compressing...");
+            StoredSlug stored;
+            try { stored = slugStore.Pack(buildDir, limits.MaxSlugBytes); }
+            catch (SlugTooLargeException e) { throw new BuildFailedException(e.Message); }
+            await Say($"       Done: {HumanSize(stored.Size)}");
+
+            await Say("-----> Launching...");
+            var slugId = RecordSlug(app, processTypes, commit, description, stored);
+            var made = releases.Deploy(app, userId, slugId, description: null);
+            builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
+            await Say($"       Released v{made.Version}");
+            await Say($"       {settings.WebUrl(app.Name)} deployed to Nuvem");
+            return new BuildResult(builds.Get(app, build.Id), made, null);
+        }
+        catch (Exception e) when (e is BuildFailedException or OperationCanceledException or InvalidDataException or IOException)
+        {
+            var reason = e switch
+            {
+                BuildFailedException => e.Message,
+                OperationCanceledException when !cancellation.IsCancellationRequested => $"Build timed out after {limits.Timeout.TotalMinutes:0} minutes.",
+                OperationCanceledException => "Build cancelled.",
+                _ => $"Build error: {e.Message}",
+            };
+            await Say($" !     {reason}");
+            await Say(" !     Push rejected: the build failed, the current release is unchanged.");
+            builds.Finish(build, BuildStatus.Failed, buildpackNames);
+            return new BuildResult(builds.Get(app, build.Id), null, reason);
+        }
+        catch
+        {
+            builds.Finish(build, BuildStatus.Failed, buildpackNames);
+            throw;
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private async Task<IReadOnlyList<Buildpack>> SelectBuildpacksAsync(App app, string buildDir, string work, Func<string, Task> say, CancellationToken cancellation)
+    {
+        var configured = installations.List(app);
+        var environment = BuildEnvironment(app, null);
+        if (configured.Count == 0)
+        {
+            foreach (var candidate in catalog.BuiltIns)
+            {
+                var detect = await BuildProcess.RunAsync(candidate.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
+                if (detect.ExitCode == 0)
+                {
+                    await say($"-----> {FirstLine(detect.Stdout, candidate.Name)} app detected");
+                    return [candidate];
+                }
+            }
+            throw new BuildFailedException(
+                $"No default language could be detected for this app. Looked for: {string.Join(", ", catalog.BuiltIns.Select(b => $"{b.Name} ({DetectHint(b.Name)})"))}. " +
+                "Set a buildpack with `nuvem buildpacks:set URL`.");
+        }
+
+        var selected = new List<Buildpack>();
+        foreach (var url in configured)
+        {
+            var buildpack = await catalog.ResolveAsync(url, work, say, cancellation);
+            if (File.Exists(buildpack.Detect))
+            {
+                var detect = await BuildProcess.RunAsync(buildpack.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
+                if (detect.ExitCode != 0) throw new BuildFailedException($"Buildpack {url} does not apply to this app (bin/detect exited {detect.ExitCode}).");
+                await say($"-----> {FirstLine(detect.Stdout, buildpack.Name)} app detected");
+            }
+            selected.Add(buildpack);
+        }
+        return selected;
+    }
+
+    private static string DetectHint(string builtIn) => builtIn switch
+    {
+        "procfile" => "a Procfile",
+        _ => builtIn,
+    };
+
+    private static string FirstLine(string text, string fallback) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? fallback;
+
+    /// <summary>The environment of buildpack steps: fresh, never the platform's own (which holds secrets).</summary>
+    private Dictionary<string, string> BuildEnvironment(App app, string? commit)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = Path.Combine(dataDir, "cache", app.Id),
+            ["LANG"] = "C.UTF-8",
+            ["STACK"] = settings.Stack,
+            ["APP_NAME"] = app.Name,
+        };
+        if (commit is not null) environment["SOURCE_VERSION"] = commit;
+        return environment;
+    }
+
+    /// <summary>Reads <c>default_process_types</c> from a buildpack's bin/release YAML.</summary>
+    private static Dictionary<string, string> DefaultProcessTypes(string yaml, string buildpack)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(yaml)) return types;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return types;
+            if (root.Children.TryGetValue(new YamlScalarNode("default_process_types"), out var node) && node is YamlMappingNode mapping)
+            {
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (key is YamlScalarNode { Value: { } type } && value is YamlScalarNode { Value: { } command }) types[type] = command;
+                }
+            }
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new BuildFailedException($"bin/release of {buildpack} printed invalid YAML: {e.Message}");
+        }
+        return types;
+    }
+
+    private string RecordSlug(App app, IReadOnlyDictionary<string, string> processTypes, string? commit, string? description, StoredSlug stored)
+    {
+        var id = Guid.NewGuid().ToString();
+        database.Write((c, t) => c.Execute("""
+            INSERT INTO slugs (id, app_id, process_types, commit_sha, buildpack_provided_description, stack, checksum, size, created_at, updated_at)
+            VALUES (@id, @appId, @types, @commit, @description, @stack, @Checksum, @Size, @now, @now)
+            """, new
+        {
+            id, appId = app.Id, types = System.Text.Json.JsonSerializer.Serialize(processTypes), commit, description,
+            stack = settings.Stack, stored.Checksum, stored.Size, now = Timestamp.Now(),
+        }, t));
+        return id;
+    }
+
+    public static string HumanSize(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0}G",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0}M",
+        >= 1L << 10 => $"{bytes / 1024.0:0.0}K",
+        _ => $"{bytes}B",
+    };
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Nuvem.Platform;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Server.Api.Auth;
+using Nuvem.Server.Api.Conventions;
+
+namespace Nuvem.Server.Api.Endpoints;
+
+/// <summary>The buildpacks an app builds with (Heroku's buildpack-installations; what `buildpacks:set` calls).</summary>
+public static class BuildpackEndpoints
+{
+    public static void MapBuildpackInstallations(this IEndpointRouteBuilder api)
+    {
+        var group = api.MapGroup("/apps/{app}/buildpack-installations").RequireAuthorization();
+
+        group.MapGet("", (HttpContext http, string app, AppService apps, BuildpackInstallations installations) =>
+            Results.Json(Represent(installations.List(apps.Find(http.Caller().Account, app)))));
+
+        // {"updates": [{"buildpack": "URL or name"}, …]} replaces the whole ordered list; [] clears it.
+        group.MapPut("", async (HttpContext http, string app, AppService apps, BuildpackInstallations installations) =>
+        {
+            var target = apps.Find(http.Caller().Account, app);
+            var body = await JsonBody.ReadAsync(http.Request);
+            if (!body.Root.TryGetProperty("updates", out var updates) || updates.ValueKind != JsonValueKind.Array)
+                throw PlatformException.Invalid("updates must be an array of {\"buildpack\": \"URL\"} objects.");
+            var urls = updates.EnumerateArray().Select((item, i) =>
+                item.ValueKind == JsonValueKind.Object && item.TryGetProperty("buildpack", out var url) && url.ValueKind == JsonValueKind.String
+                    ? url.GetString()!
+                    : throw PlatformException.Invalid($"updates[{i}].buildpack must be a buildpack name or URL.")).ToList();
+            return Results.Json(Represent(installations.Replace(target, urls)));
+        });
+    }
+
+    private static IEnumerable<object> Represent(IReadOnlyList<string> urls) =>
+        urls.Select((url, i) => new { Ordinal = i + 1, Buildpack = new { Url = url, Name = url } });
+}
