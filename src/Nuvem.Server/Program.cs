@@ -41,6 +41,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_ADMIN_TOKEN    first-start admin API token  (optional; for automation)
           NUVEM_TLS_CERT, NUVEM_TLS_KEY   your own certificate and key (PEM) instead of the local CA
           NUVEM_DYNO_SIZES     JSON file with the dyno size table
+          NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
+          NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
         """);
     return 0;
 }
@@ -116,7 +118,7 @@ builder.Services.AddSingleton<DynoService>();
 builder.Services.AddSingleton<Representation>();
 builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
 builder.Services.AddSingleton<PushSessions>();
-builder.Services.AddSingleton(new BuildSettings());
+builder.Services.AddSingleton(options.Builds);
 builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
 builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));

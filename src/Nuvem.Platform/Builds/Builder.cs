@@ -90,24 +90,24 @@ public sealed class Builder(
             foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
 
             var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, Say, deadline.Token);
-            buildpackNames = string.Join(",", buildpacks.Select(b => b.Url));
+            buildpackNames = string.Join(",", buildpacks.Select(b => b.Buildpack.Url));
             var environment = BuildEnvironment(app, commit);
             var defaultTypes = new Dictionary<string, string>(StringComparer.Ordinal);
             string? description = null;
 
-            foreach (var buildpack in buildpacks)
+            foreach (var (buildpack, detected) in buildpacks)
             {
                 var compile = await BuildProcess.RunAsync(buildpack.Compile, [buildDir, cacheDir, envDir], buildDir, environment,
                     limits.Timeout, line => Say(line), deadline.Token);
-                if (compile.TimedOut) throw new BuildFailedException($"Build timed out after {limits.Timeout.TotalMinutes:0} minutes.");
-                if (compile.ExitCode != 0) throw new BuildFailedException($"Failed to compile {description ?? buildpack.Name} app (bin/compile of {buildpack.Name} exited {compile.ExitCode}).");
+                if (compile.TimedOut || deadline.IsCancellationRequested) throw new OperationCanceledException(deadline.Token);
+                if (compile.ExitCode != 0) throw new BuildFailedException($"Failed to compile {detected} app (bin/compile of {buildpack.Name} exited {compile.ExitCode}).");
                 if (File.Exists(buildpack.Release))
                 {
                     var release = await BuildProcess.RunAsync(buildpack.Release, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, deadline.Token);
                     if (release.ExitCode != 0) throw new BuildFailedException($"bin/release of {buildpack.Name} exited {release.ExitCode}.");
                     foreach (var (type, command) in DefaultProcessTypes(release.Stdout, buildpack.Name)) defaultTypes[type] = command;
                 }
-                description ??= buildpack.Name;
+                description ??= detected;
             }
 
             await Say("-----> Discovering process types");
@@ -143,7 +143,7 @@ public sealed class Builder(
             var reason = e switch
             {
                 BuildFailedException => e.Message,
-                OperationCanceledException when !cancellation.IsCancellationRequested => $"Build timed out after {limits.Timeout.TotalMinutes:0} minutes.",
+                OperationCanceledException when !cancellation.IsCancellationRequested => $"Build timed out after {Describe(limits.Timeout)}.",
                 OperationCanceledException => "Build cancelled.",
                 _ => $"Build error: {e.Message}",
             };
@@ -163,7 +163,8 @@ public sealed class Builder(
         }
     }
 
-    private async Task<IReadOnlyList<Buildpack>> SelectBuildpacksAsync(App app, string buildDir, string work, Func<string, Task> say, CancellationToken cancellation)
+    /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>
+    private async Task<IReadOnlyList<(Buildpack Buildpack, string Detected)>> SelectBuildpacksAsync(App app, string buildDir, string work, Func<string, Task> say, CancellationToken cancellation)
     {
         var configured = installations.List(app);
         var environment = BuildEnvironment(app, null);
@@ -174,8 +175,9 @@ public sealed class Builder(
                 var detect = await BuildProcess.RunAsync(candidate.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
                 if (detect.ExitCode == 0)
                 {
-                    await say($"-----> {FirstLine(detect.Stdout, candidate.Name)} app detected");
-                    return [candidate];
+                    var detected = FirstLine(detect.Stdout, candidate.Name);
+                    await say($"-----> {detected} app detected");
+                    return [(candidate, detected)];
                 }
             }
             throw new BuildFailedException(
@@ -183,17 +185,19 @@ public sealed class Builder(
                 "Set a buildpack with `nuvem buildpacks:set URL`.");
         }
 
-        var selected = new List<Buildpack>();
+        var selected = new List<(Buildpack, string)>();
         foreach (var url in configured)
         {
             var buildpack = await catalog.ResolveAsync(url, work, say, cancellation);
+            var detected = buildpack.Name;
             if (File.Exists(buildpack.Detect))
             {
                 var detect = await BuildProcess.RunAsync(buildpack.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
                 if (detect.ExitCode != 0) throw new BuildFailedException($"Buildpack {url} does not apply to this app (bin/detect exited {detect.ExitCode}).");
-                await say($"-----> {FirstLine(detect.Stdout, buildpack.Name)} app detected");
+                detected = FirstLine(detect.Stdout, buildpack.Name);
+                await say($"-----> {detected} app detected");
             }
-            selected.Add(buildpack);
+            selected.Add((buildpack, detected));
         }
         return selected;
     }
@@ -260,6 +264,9 @@ public sealed class Builder(
         }, t));
         return id;
     }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
 
     public static string HumanSize(long bytes) => bytes switch
     {

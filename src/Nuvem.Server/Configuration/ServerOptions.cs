@@ -1,5 +1,6 @@
 using System.Net;
 using Nuvem.Platform;
+using Nuvem.Platform.Builds;
 using Nuvem.Platform.Formation;
 
 namespace Nuvem.Server.Configuration;
@@ -25,6 +26,7 @@ public sealed record ServerOptions
     public string? TlsCertFile { get; init; }
     public string? TlsKeyFile { get; init; }
     public string? DynoSizesFile { get; init; }
+    public BuildSettings Builds { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -60,6 +62,13 @@ public sealed record ServerOptions
             return port;
         }
 
+        int Positive(string name, int fallback)
+        {
+            var text = Get(name);
+            if (text is null) return fallback;
+            return int.TryParse(text, out var value) && value > 0 ? value : throw new ArgumentException($"{name} must be a positive whole number, not '{text}'.");
+        }
+
         var bind = Get("NUVEM_BIND_ADDRESS");
         var options = new ServerOptions
         {
@@ -77,6 +86,11 @@ public sealed record ServerOptions
             TlsCertFile = Get("NUVEM_TLS_CERT"),
             TlsKeyFile = Get("NUVEM_TLS_KEY"),
             DynoSizesFile = Get("NUVEM_DYNO_SIZES"),
+            Builds = new BuildSettings
+            {
+                Timeout = TimeSpan.FromSeconds(Positive("NUVEM_BUILD_TIMEOUT", 15 * 60)),
+                MaxSlugBytes = Positive("NUVEM_SLUG_MAX_MB", 500) * 1024L * 1024,
+            },
         };
         if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))
             throw new ArgumentException("Set both NUVEM_TLS_CERT and NUVEM_TLS_KEY, or neither.");

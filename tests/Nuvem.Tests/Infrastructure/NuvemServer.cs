@@ -27,6 +27,9 @@ public sealed class NuvemServer : IAsyncDisposable
     }
 
     public string DataDir { get; }
+
+    /// <summary>More NUVEM_* settings for this server (e.g. small limits for a test).</summary>
+    public Dictionary<string, string> Environment { get; } = new();
     public int ApiPort { get; }
     public int RouterPort { get; }
     public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
@@ -34,9 +37,10 @@ public sealed class NuvemServer : IAsyncDisposable
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<NuvemServer> StartNewAsync()
+    public static async Task<NuvemServer> StartNewAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var server = new NuvemServer();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) server.Environment[key] = value;
         await server.StartAsync();
         return server;
     }
@@ -56,6 +60,7 @@ public sealed class NuvemServer : IAsyncDisposable
         start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
         start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
         start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
