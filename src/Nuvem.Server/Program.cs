@@ -17,6 +17,7 @@ using Nuvem.Server.Api;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
+using Nuvem.Server.Api.Streams;
 using Nuvem.Server.Configuration;
 using Nuvem.Server.Git;
 using Nuvem.Server.Tls;
@@ -116,6 +117,10 @@ builder.Services.AddSingleton<SlugService>();
 builder.Services.AddSingleton<BuildService>();
 builder.Services.AddSingleton<DynoService>();
 builder.Services.AddSingleton<Representation>();
+builder.Services.AddSingleton(new SignedUrls(options.DataDir, settings));
+builder.Services.AddSingleton<OutputLogs>();
+builder.Services.AddHttpClient();
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<SourceBlobs>(services, Path.Combine(options.DataDir, "sources")));
 builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
 builder.Services.AddSingleton<PushSessions>();
 builder.Services.AddSingleton(options.Builds);
@@ -149,6 +154,7 @@ app.UseAuthorization();
 app.MapPlatformApi();
 app.MapGit(hookSocket);
 app.MapPushHook();
+app.MapOutputStreams((kind, id) => Guid.TryParse(id, out _) ? Path.Combine(options.DataDir, kind, id + ".log") : null);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
