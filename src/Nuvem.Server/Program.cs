@@ -127,6 +127,7 @@ builder.Services.AddSingleton(options.Builds);
 builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
 builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
+builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);

@@ -116,7 +116,7 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
         User = new { Id = release.UserId, Email = release.UserEmail },
         release.Version,
         release.Current,
-        OutputStreamUrl = (string?)null,
+        OutputStreamUrl = release.OutputPath is null ? null : urls.Url(Streams.OutputStreamEndpoints.ReleasePath(release.Id)),
         release.EligibleForRollback,
     };
 
