@@ -20,6 +20,8 @@ public sealed class BuildpackCatalog
     public BuildpackCatalog(string shippedDir, string dataDir)
     {
         _installDir = Path.Combine(dataDir, "buildpacks", "builtin");
+        // Build steps run as app uids: buildpacks must be readable by everyone (they hold no secrets).
+        Directory.CreateDirectory(Path.Combine(dataDir, "buildpacks"), (UnixFileMode)Convert.ToInt32("755", 8));
         foreach (var name in DetectionOrder)
         {
             var source = Path.Combine(shippedDir, name);
@@ -45,7 +47,10 @@ public sealed class BuildpackCatalog
             var directory = name.StartsWith("file://", StringComparison.Ordinal) ? new Uri(name).LocalPath : name;
             if (!Directory.Exists(directory)) throw new BuildFailedException($"Buildpack directory {directory} does not exist on the platform host.");
             if (!File.Exists(Path.Combine(directory, "bin", "compile"))) throw new BuildFailedException($"Buildpack {directory} has no bin/compile.");
-            return new Buildpack(url, Path.GetFileName(directory.TrimEnd('/')), directory);
+            // A copy for this build: readable by the build's uid wherever the original lives, and unchanged while it runs.
+            var copy = Path.Combine(workDir, "buildpacks", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16]);
+            CopyDirectory(directory, copy);
+            return new Buildpack(url, Path.GetFileName(directory.TrimEnd('/')), copy);
         }
 
         if (Uri.TryCreate(name, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "git" or "ssh" or "file")
@@ -76,8 +81,13 @@ public sealed class BuildpackCatalog
 
     private static void CopyDirectory(string source, string target)
     {
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        Directory.CreateDirectory(target, (UnixFileMode)Convert.ToInt32("755", 8));
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            var destination = Path.Combine(target, Path.GetFileName(file));
+            File.Copy(file, destination, overwrite: true);
+            File.SetUnixFileMode(destination, File.GetUnixFileMode(file) | UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
         foreach (var directory in Directory.EnumerateDirectories(source)) CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
     }
 }
