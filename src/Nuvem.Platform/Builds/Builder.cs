@@ -253,9 +253,7 @@ public sealed class Builder(
                     return [(candidate, detected)];
                 }
             }
-            throw new BuildFailedException(
-                $"No default language could be detected for this app. Looked for: {string.Join(", ", catalog.BuiltIns.Select(b => $"{b.Name} ({DetectHint(b.Name)})"))}. " +
-                "Set a buildpack with `nuvem buildpacks:set URL`.");
+            throw new BuildFailedException(NothingDetected(catalog.BuiltIns.Select(b => b.Name)));
         }
 
         var selected = new List<(Buildpack, string)>();
@@ -275,8 +273,16 @@ public sealed class Builder(
         return selected;
     }
 
+    /// <summary>Why a push was rejected when no built-in buildpack detected the app: what each one looks for.</summary>
+    public static string NothingDetected(IEnumerable<string> builtIns) =>
+        $"No default language could be detected for this app. Looked for: {string.Join(", ", builtIns.Select(b => $"{b} ({DetectHint(b)})"))}. " +
+        "Set a buildpack with `nuvem buildpacks:set URL`.";
+
     private static string DetectHint(string builtIn) => builtIn switch
     {
+        "nodejs" => "package.json",
+        "python" => "requirements.txt / pyproject.toml / setup.py",
+        "dotnet" => "*.csproj / *.fsproj / *.sln",
         "procfile" => "a Procfile",
         _ => builtIn,
     };

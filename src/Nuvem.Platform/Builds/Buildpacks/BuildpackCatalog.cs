@@ -4,7 +4,7 @@ using System.Text;
 namespace Nuvem.Platform.Builds.Buildpacks;
 
 /// <summary>
-/// Finds buildpacks by the names users give them: a built-in name (<c>procfile</c>, also <c>nuvem/procfile</c>),
+/// Finds buildpacks by the names users give them: a built-in name (<c>nodejs</c>, <c>python</c>, <c>dotnet</c>, <c>procfile</c>; also <c>nuvem/NAME</c> or <c>heroku/NAME</c>),
 /// a directory on the platform host (<c>/srv/buildpacks/foo</c> or <c>file:///srv/buildpacks/foo</c>), or a
 /// git URL (fetched for each build, <c>#ref</c> picks a branch or tag).
 /// </summary>
@@ -12,8 +12,11 @@ public sealed class BuildpackCatalog
 {
     private readonly string _installDir;
 
-    /// <summary>Detection order when an app names no buildpacks; the first that detects builds the app.</summary>
-    public static readonly IReadOnlyList<string> DetectionOrder = ["procfile"];
+    /// <summary>
+    /// Detection order when an app names no buildpacks; the first that detects builds the app. The Procfile
+    /// buildpack comes last: a Node.js app with a Procfile is still built as a Node.js app.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DetectionOrder = ["nodejs", "python", "dotnet", "procfile"];
 
     /// <param name="shippedDir">Where the built-in buildpacks ship (beside the binaries).</param>
     /// <param name="dataDir">The platform's data directory; built-ins are installed below it with their modes fixed.</param>
