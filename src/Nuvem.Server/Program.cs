@@ -147,6 +147,7 @@ builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs
 var sandbox = new BuildSandbox(options.Builds.Resources);
 builder.Services.AddSingleton(sandbox);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout, sandbox));
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReleasePhase>(services, options.DataDir));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
 builder.Services.AddSingleton<ILogplex>(new ConsoleLogplex());
 builder.Services.AddSingleton(options.Dynos);
