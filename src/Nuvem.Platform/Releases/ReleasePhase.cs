@@ -63,14 +63,18 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
     }
 
     /// <summary>Starts the phase of a release made by an API call (config change, rollback, deploy) without waiting.</summary>
-    public void RunInBackground(App app, Release release)
+    /// <returns>The release: completed at once when there is no command to run (a slug registered through the API
+    /// without a tarball), else still pending.</returns>
+    public Release RunInBackground(App app, Release release)
     {
-        if (release.Status != ReleaseStatus.Pending) return;
+        if (release.Status != ReleaseStatus.Pending) return release;
+        if (releases.SlugOf(release) is not { } slug || !slug.Types.ContainsKey("release")) return releases.Complete(app, release, succeeded: true);
         _ = Task.Run(async () =>
         {
             try { await RunAsync(app, release); }
             catch (Exception e) { Console.Error.WriteLine($"release phase of {app.Name} v{release.Version}: {e}"); releases.Complete(app, release, succeeded: false); }
         });
+        return release;
     }
 }
 

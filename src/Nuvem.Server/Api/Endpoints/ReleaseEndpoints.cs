@@ -52,8 +52,7 @@ public static class ReleaseEndpoints
                 (null, null) => throw PlatformException.Invalid("Give either slug (to deploy it) or release (to roll back to it)."),
                 _ => throw PlatformException.Invalid("Give slug or release, not both."),
             };
-            releasePhase.RunInBackground(target, release);
-            return Results.Json(json.Release(release), statusCode: StatusCodes.Status201Created);
+            return Results.Json(json.Release(releasePhase.RunInBackground(target, release)), statusCode: StatusCodes.Status201Created);
         });
     }
 }
