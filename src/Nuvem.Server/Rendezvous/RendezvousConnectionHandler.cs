@@ -30,6 +30,10 @@ public sealed class RendezvousConnectionHandler(RendezvousSessions sessions, ILo
         await output.WriteAsync("rendezvous\r\n"u8.ToArray());
         await output.FlushAsync();
         var dyno = session.Dyno;
+        // The client throws its whole first read away (it takes it for the "rendezvous" line). Output that arrived in the
+        // same read would be lost, so it waits until the client has spoken (it sends input or EOT as soon as it got
+        // the line) or a moment has passed.
+        var clientSpoke = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var toDyno = Task.Run(async () =>
         {
@@ -38,6 +42,7 @@ public sealed class RendezvousConnectionHandler(RendezvousSessions sessions, ILo
                 while (true)
                 {
                     var result = await input.ReadAsync();
+                    clientSpoke.TrySetResult();
                     var buffer = result.Buffer;
                     foreach (var segment in buffer)
                     {
@@ -66,6 +71,7 @@ public sealed class RendezvousConnectionHandler(RendezvousSessions sessions, ILo
 
         var fromDyno = Task.Run(async () =>
         {
+            await Task.WhenAny(clientSpoke.Task, Task.Delay(TimeSpan.FromMilliseconds(300)));
             var chunk = new byte[16 * 1024];
             int read;
             while ((read = await dyno.Output.ReadAsync(chunk)) > 0)
