@@ -10,6 +10,7 @@ using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
@@ -45,6 +46,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
           NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
           NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
+          NUVEM_LOG_LINES      log lines kept per app       (default 1500)
+          NUVEM_LOG_KEEPALIVE  seconds between keep-alives of an idle log tail (default 15)
         """);
     return 0;
 }
@@ -121,6 +124,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(database);
 builder.Services.AddSingleton(accounts);
+// The log stream: created by the container so that it is disposed (its pending lines written) when the server stops.
+builder.Services.AddSingleton(options.Logs);
+builder.Services.AddSingleton(services => new Logplex(database, options.Logs, TimeProvider.System));
+builder.Services.AddSingleton<ILogplex>(services => services.GetRequiredService<Logplex>());
 builder.Services.AddSingleton<AppService>();
 builder.Services.AddSingleton<ConfigVarService>();
 builder.Services.AddSingleton<ReleaseService>();

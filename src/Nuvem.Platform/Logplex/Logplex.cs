@@ -116,11 +116,9 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
     /// <summary>Waits until every line published before this call is in the database.</summary>
     public async Task FlushAsync(CancellationToken cancellation = default)
     {
-        var target = Interlocked.Read(ref _lastId);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_pending.Writer.TryWrite(new Pending(null, null, done))) return;
         await done.Task.WaitAsync(cancellation);
-        _ = target;
     }
 
     private IReadOnlyList<LogLine> Select(AppLog log, LogFilter filter, int count, long? afterId)

@@ -2,6 +2,7 @@ using System.Net;
 using Nuvem.Platform;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 
 namespace Nuvem.Server.Configuration;
 
@@ -27,6 +28,7 @@ public sealed record ServerOptions
     public string? TlsKeyFile { get; init; }
     public string? DynoSizesFile { get; init; }
     public BuildSettings Builds { get; init; } = new();
+    public LogplexSettings Logs { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -94,6 +96,11 @@ public sealed record ServerOptions
                     MemoryMb: Positive("NUVEM_BUILD_MEMORY_MB", 3072),
                     Cpus: Positive("NUVEM_BUILD_CPUS", Math.Max(1, Environment.ProcessorCount)),
                     Pids: Positive("NUVEM_BUILD_PIDS", 4096)),
+            },
+            Logs = new LogplexSettings
+            {
+                MaxLinesPerApp = Positive("NUVEM_LOG_LINES", 1500),
+                KeepAlive = TimeSpan.FromSeconds(Positive("NUVEM_LOG_KEEPALIVE", 15)),
             },
         };
         if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))

@@ -28,7 +28,12 @@ public sealed class LogplexStoreTests : IDisposable
         _owner = new AccountService(_database, TimeProvider.System).Create("owner@nuvem.test", "owner-password");
     }
 
-    private string NewApp() => new AppService(_database, new PlatformSettings()).Create(_owner).Id;
+    private string NewApp() => new AppService(_database, new PlatformSettings(), new NoLogs()).Create(_owner).Id;
+
+    private sealed class NoLogs : ILogplex
+    {
+        public void Publish(string appId, string source, string dyno, string message) { }
+    }
 
     private LogStore Open(int lines = 1500, int tailBuffer = 10_000) =>
         new(_database, new LogplexSettings { MaxLinesPerApp = lines, TailBufferLines = tailBuffer }, TimeProvider.System);
