@@ -176,6 +176,7 @@ app.UseAuthorization();
 app.MapPlatformApi();
 app.MapGit(hookSocket);
 app.MapPushHook();
+app.MapLogStreams();
 app.MapOutputStreams((kind, id) => Guid.TryParse(id, out _) ? Path.Combine(options.DataDir, kind, id + ".log") : null);
 
 app.Lifetime.ApplicationStarted.Register(() =>
