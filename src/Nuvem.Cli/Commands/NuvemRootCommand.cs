@@ -7,6 +7,7 @@ using Nuvem.Cli.Commands.Logs;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
+using Nuvem.Cli.Commands.Run;
 using Nuvem.Cli.Commands.Users;
 
 namespace Nuvem.Cli.Commands;
@@ -39,6 +40,12 @@ public static class NuvemRootCommand
             new ReleasesListCommand().Build(),
             new ReleasesInfoCommand().Build(),
             new PsScaleCommand().Build(),
+            new PsCommand().Build(),
+            new PsRestartCommand(stop: false).Build(),
+            new PsRestartCommand(stop: true).Build(),
+            new RunCommand().Build(),
+            new RunDetachedCommand().Build(),
+            new OpenCommand().Build(),
             new LogsCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
