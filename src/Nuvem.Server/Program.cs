@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
@@ -11,7 +12,9 @@ using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
+using Nuvem.Platform.Routing;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
 using Nuvem.Server.Api;
@@ -21,6 +24,7 @@ using Nuvem.Server.Api.Representations;
 using Nuvem.Server.Api.Streams;
 using Nuvem.Server.Configuration;
 using Nuvem.Server.Git;
+using Nuvem.Server.Router;
 using Nuvem.Server.Tls;
 
 // nuvemd — the composition root. Reads the configuration, opens (and migrates) the state, makes sure the
@@ -46,6 +50,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
           NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
           NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
+          NUVEM_ROUTER_TIMEOUT seconds a dyno may take to start its response before H12 (default 30)
         """);
     return 0;
 }
@@ -145,6 +150,13 @@ var sandbox = new BuildSandbox(options.Builds.Resources);
 builder.Services.AddSingleton(sandbox);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout, sandbox));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
+// The app router: its own plain-HTTP listener on NUVEM_ROUTER_PORT, resolving every request through the route
+// table. The dyno manager registers the route table of running dynos and the log stream registers the real
+// logplex; until then the domain-aware table (no backends: H14) and router lines in nuvemd's own log stand in.
+builder.Services.TryAddSingleton<IRouteTable, DomainRouteTable>();
+builder.Services.TryAddSingleton<ILogplex, ConsoleLogplex>();
+builder.Services.AddSingleton(options.ToRouterOptions());
+builder.Services.AddHostedService<RouterService>();
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
