@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
 using Nuvem.Cli.Commands.Config;
+using Nuvem.Cli.Commands.Domains;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
@@ -38,6 +39,10 @@ public static class NuvemRootCommand
             new ReleasesListCommand().Build(),
             new ReleasesInfoCommand().Build(),
             new PsScaleCommand().Build(),
+            new DomainsListCommand().Build(),
+            new DomainsAddCommand().Build(),
+            new DomainsInfoCommand().Build(),
+            new DomainsRemoveCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
             new MaintenanceSwitchCommand(enable: false).Build(),
