@@ -32,7 +32,11 @@ public sealed class RouterHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();
-        if (loggers is not null) builder.Services.AddSingleton(loggers);
+        // The router's own log lines go to the app's log stream; YARP's per-request and per-failure messages would
+        // only repeat them in the server's log, so only its errors pass.
+        builder.Logging.AddFilter("Yarp", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (loggers is not null) builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
         // The process's own host owns signals and shutdown; this one is started and stopped by it.
         builder.Services.AddSingleton<IHostLifetime, NoLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -76,6 +80,13 @@ public sealed class RouterHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>Hands this host's (filtered) log messages to the process's own logging.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+        public void Dispose() { }
     }
 
     private sealed class NoLifetime : IHostLifetime
