@@ -1,6 +1,6 @@
 using Nuvem.Bench;
 
-// bench/run.sh [api [N] | push [RUNS]] — both by default. Each prints medians and ratios against a baseline
+// bench/run.sh [api [N] | push [RUNS] | router [SECONDS]] — api and push by default. Each prints medians and ratios against a baseline
 // measured in the same run (see bench/README.md).
 
 if (args is ["--baseline-server", var bodyFile, var port])
@@ -12,14 +12,27 @@ if (args is ["--baseline-server", var bodyFile, var port])
     await Task.Delay(Timeout.Infinite);
 }
 
+// Child modes of the router benchmark: the upstream "dyno" and the router, each in its own process like nginx.
+if (args is ["--upstream", var upstreamPort])
+{
+    await RouterBenchmark.RunUpstreamAsync(int.Parse(upstreamPort));
+    return 0;
+}
+if (args is ["--router", var routerPort, var routedPort])
+{
+    await RouterBenchmark.RunRouterAsync(int.Parse(routerPort), int.Parse(routedPort));
+    return 0;
+}
+
 var which = args.Length > 0 ? args[0] : "all";
 int Count(int fallback) => args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : fallback;
 if (which is "api" or "all") await ApiBenchmark.RunAsync(Count(2000));
 if (which == "all") Console.WriteLine();
 if (which is "push" or "all") await PushBenchmark.RunAsync(Count(5));
-if (which is not ("api" or "push" or "all"))
+if (which is "router") await RouterBenchmark.RunAsync(Count(10));
+if (which is not ("api" or "push" or "router" or "all"))
 {
-    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS]]");
+    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS]]");
     return 2;
 }
 return 0;

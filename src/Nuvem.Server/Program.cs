@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
@@ -9,6 +10,7 @@ using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Routing;
@@ -26,6 +28,7 @@ using Nuvem.Server.Configuration;
 using Nuvem.Server.Dynos;
 using Nuvem.Server.Git;
 using Nuvem.Server.Rendezvous;
+using Nuvem.Server.Router;
 using Nuvem.Server.Tls;
 
 // nuvemd — the composition root. Reads the configuration, opens (and migrates) the state, makes sure the
@@ -56,6 +59,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_STOP_GRACE     seconds between SIGTERM and SIGKILL (default 30)
           NUVEM_LOG_LINES      log lines kept per app       (default 1500)
           NUVEM_LOG_KEEPALIVE  seconds between keep-alives of an idle log tail (default 15)
+          NUVEM_ROUTER_TIMEOUT seconds a dyno may take to start its response before H12 (default 30)
         """);
     return 0;
 }
@@ -154,6 +158,7 @@ builder.Services.AddSingleton<ReleaseService>();
 builder.Services.AddSingleton<FormationService>();
 builder.Services.AddSingleton<SlugService>();
 builder.Services.AddSingleton<BuildService>();
+builder.Services.AddSingleton<DomainService>();
 builder.Services.AddSingleton<Representation>();
 builder.Services.AddSingleton(new SignedUrls(options.DataDir, settings));
 builder.Services.AddSingleton<OutputLogs>();
@@ -178,6 +183,10 @@ builder.Services.AddSingleton<DynoManager>();
 builder.Services.AddSingleton<IRouteTable>(services => services.GetRequiredService<DynoManager>());
 builder.Services.AddHostedService<DynoManagerService>();
 builder.Services.AddSingleton<RendezvousSessions>();
+// The app router: its own plain-HTTP listener on NUVEM_ROUTER_PORT, resolving every request through the dyno
+// manager's route table.
+builder.Services.AddSingleton(options.ToRouterOptions());
+builder.Services.AddHostedService<RouterService>();
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()

@@ -4,6 +4,7 @@ using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
 using Nuvem.Cli.Commands.Config;
 using Nuvem.Cli.Commands.Logs;
+using Nuvem.Cli.Commands.Domains;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
@@ -47,6 +48,10 @@ public static class NuvemRootCommand
             new RunDetachedCommand().Build(),
             new OpenCommand().Build(),
             new LogsCommand().Build(),
+            new DomainsListCommand().Build(),
+            new DomainsAddCommand().Build(),
+            new DomainsInfoCommand().Build(),
+            new DomainsRemoveCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
             new MaintenanceSwitchCommand(enable: false).Build(),

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Logplex;
@@ -27,6 +28,7 @@ public sealed class DynoManager(
     IDynoRuntime runtime,
     ILogplex logplex,
     SlugStore slugs,
+    DomainService domains,
     TimeProvider clock) : IRouteTable
 {
     private readonly Channel<Func<Task>> _inbox = Channel.CreateUnbounded<Func<Task>>();
@@ -63,12 +65,23 @@ public sealed class DynoManager(
     /// <summary>Asks for a comparison of desired and running dynos now (after a deploy, scale or config change).</summary>
     public void Kick() => _inbox.Writer.TryWrite(() => Task.CompletedTask);
 
+    /// <summary>
+    /// Brings the route table and dynos up to date before returning, so that a change the caller just made (a new
+    /// app, maintenance on or off, a scale) is what the very next request through the router sees.
+    /// </summary>
+    public Task RefreshAsync() => AskAsync(async () =>
+    {
+        await ReconcileAsync();
+        return true;
+    });
+
     public IReadOnlyList<Dyno> List(App app) => _views.TryGetValue(app.Id, out var dynos) ? dynos : [];
 
+    /// <summary>The host's app (its default host or a custom domain, through the domain service) and its up web dynos.</summary>
     public AppRoute? Resolve(string host)
     {
-        var key = host.ToLowerInvariant();
-        return _routes.TryGetValue(key, out var route) ? route : null;
+        var appId = domains.AppIdForHost(host.ToLowerInvariant());
+        return appId is not null && _routes.TryGetValue(appId, out var route) ? route : null;
     }
 
     /// <summary>Restarts an app's dynos: all, one process type, or one dyno by name.</summary>
@@ -407,7 +420,7 @@ public sealed class DynoManager(
 
     private void Log(Running dyno, string message) => logplex.Publish(dyno.AppId, "heroku", dyno.Name, message);
 
-    /// <summary>Publishes the router's view and the dyno lists (immutable snapshots, read without locks).</summary>
+    /// <summary>Publishes the router's view (by app id) and the dyno lists (immutable snapshots, read without locks).</summary>
     private void Publish(IReadOnlyDictionary<string, AppDesire> desired)
     {
         var routes = ImmutableDictionary.CreateBuilder<string, AppRoute>();
@@ -420,7 +433,7 @@ public sealed class DynoManager(
                 .Select(d => new Backend(d.Name, d.Process!.Address!)).ToList();
             var webWanted = app.Wants.Any(w => w.Type == "web" && w.Quantity > 0);
             var crashed = webWanted && backends.Count == 0 && web.Any(d => d.State == "crashed");
-            routes[$"{app.AppName}.{settings.Domain}"] = new AppRoute(app.AppId, app.AppName, app.Maintenance, webWanted, crashed, backends);
+            routes[app.AppId] = new AppRoute(app.AppId, app.AppName, app.Maintenance, webWanted, crashed, backends);
             views[app.AppId] = dynos
                 .Where(d => !d.Retired || d.State is "up" or "starting")
                 .GroupBy(d => d.Name).Select(g => g.OrderBy(d => d.Retired).First())

@@ -18,5 +18,6 @@ public static class PlatformApi
         api.MapSources();
         api.MapBuildpackInstallations();
         api.MapLogSessions();
+        api.MapDomains();
     }
 }

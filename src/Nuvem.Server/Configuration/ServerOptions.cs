@@ -33,6 +33,8 @@ public sealed record ServerOptions
     public BuildSettings Builds { get; init; } = new();
     public DynoSettings Dynos { get; init; } = new();
     public LogplexSettings Logs { get; init; } = new();
+    /// <summary>NUVEM_ROUTER_TIMEOUT: how long a dyno may take to start its response before the router answers H12.</summary>
+    public TimeSpan RouterTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -44,6 +46,13 @@ public sealed record ServerOptions
         ApiPort = ApiPort,
         RouterPort = RouterPort,
         DynoSizes = DynoSizesFile is null ? DynoSizeTable.Default : DynoSizeTable.Load(DynoSizesFile),
+    };
+
+    public Router.RouterOptions ToRouterOptions() => new()
+    {
+        Port = RouterPort,
+        Bind = Bind,
+        FirstByteTimeout = RouterTimeout,
     };
 
     public static ServerOptions Load(IReadOnlyList<string> args, IDictionary<string, string?>? environment = null)
@@ -93,6 +102,7 @@ public sealed record ServerOptions
             TlsCertFile = Get("NUVEM_TLS_CERT"),
             TlsKeyFile = Get("NUVEM_TLS_KEY"),
             DynoSizesFile = Get("NUVEM_DYNO_SIZES"),
+            RouterTimeout = TimeSpan.FromSeconds(Positive("NUVEM_ROUTER_TIMEOUT", 30)),
             Builds = new BuildSettings
             {
                 Timeout = TimeSpan.FromSeconds(Positive("NUVEM_BUILD_TIMEOUT", 15 * 60)),

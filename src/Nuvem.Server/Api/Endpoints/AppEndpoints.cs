@@ -1,4 +1,6 @@
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Domains;
+using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Git;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
@@ -25,28 +27,33 @@ public static class AppEndpoints
             return List(http, apps, json);
         }).RequireAuthorization();
 
-        api.MapPost("/apps", async (HttpContext http, AppService apps, Representation json) =>
+        api.MapPost("/apps", async (HttpContext http, AppService apps, DynoManager manager, Representation json) =>
         {
             var body = await JsonBody.ReadAsync(http.Request);
             var app = apps.Create(http.Caller().Account, body.OptionalString("name"), body.OptionalReference("region"), body.OptionalReference("stack"));
+            await manager.RefreshAsync(); // the router answers for the new app at once
             return Results.Json(json.App(app), statusCode: StatusCodes.Status201Created);
         }).RequireAuthorization();
 
         var one = api.MapGroup("/apps/{app}").RequireAuthorization();
         one.MapGet("", (HttpContext http, string app, AppService apps, Representation json) =>
             Results.Json(json.App(apps.Find(http.Caller().Account, app))));
-        one.MapPatch("", async (HttpContext http, string app, AppService apps, Representation json) =>
+        one.MapPatch("", async (HttpContext http, string app, AppService apps, DomainService domains, DynoManager manager, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);
             var updated = apps.Update(http.Caller().Account, target, body.OptionalString("name"), body.OptionalBool("maintenance"));
+            if (updated.Name != target.Name) domains.Invalidate(); // the old default host must stop answering now
+            await manager.RefreshAsync(); // maintenance mode and the new name hold from the next request on
             return Results.Json(json.App(updated));
         });
-        one.MapDelete("", (HttpContext http, string app, AppService apps, AppRepositories repositories, Representation json) =>
+        one.MapDelete("", async (HttpContext http, string app, AppService apps, AppRepositories repositories, DomainService domains, DynoManager manager, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             apps.Destroy(target);
             repositories.Delete(target);
+            domains.Invalidate();
+            await manager.RefreshAsync(); // its dynos stop
             return Results.Json(json.App(target));
         });
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
@@ -23,7 +24,7 @@ public static class FormationEndpoints
             Results.Json(json.Formation(formation.Get(apps.Find(http.Caller().Account, app), type))));
 
         // Batch: {"updates": [{"type": "web", "quantity": "+1", "size": "standard-2x"}, …]}, all or nothing.
-        group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, Representation json) =>
+        group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, DynoManager manager, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -31,7 +32,9 @@ public static class FormationEndpoints
             if (!body.Root.TryGetProperty("updates", out var updates) || updates.ValueKind != JsonValueKind.Array)
                 throw PlatformException.Invalid("updates must be an array of {type, quantity, size} objects.");
             var parsed = updates.EnumerateArray().Select((item, i) => ParseUpdate(item, $"updates[{i}]", typeFromPath: null)).ToList();
-            return Results.Json(formation.Update(target, parsed, caller.Email).Select(json.Formation));
+            var updated = formation.Update(target, parsed, caller.Email);
+            manager.Kick(); // dynos start or stop within a moment; the response does not wait for them
+            return Results.Json(updated.Select(json.Formation));
         });
 
         group.MapPatch("/{type}", async (HttpContext http, string app, string type, AppService apps, FormationService formation, Representation json) =>

@@ -5,6 +5,7 @@ using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
+using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Releases;
@@ -178,5 +179,22 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
         dyno.State,
         dyno.Type,
         UpdatedAt = Time(dyno.UpdatedAt),
+    };
+
+    /// <summary>Heroku's domain: the default host is kind "heroku" (no cname); custom ones point their CNAME at it.
+    /// There is no certificate management, so status is "none" (done) and the ACM and SNI fields are null.</summary>
+    public object Domain(Domain domain) => new
+    {
+        AcmStatus = (string?)null,
+        AcmStatusReason = (string?)null,
+        App = new { Id = domain.AppId, Name = domain.AppName },
+        domain.Cname,
+        CreatedAt = Time(domain.CreatedAt),
+        domain.Hostname,
+        domain.Id,
+        Kind = domain.KindName,
+        SniEndpoint = (object?)null,
+        Status = "none",
+        UpdatedAt = Time(domain.UpdatedAt),
     };
 }
