@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
 using Nuvem.Cli.Commands.Config;
+using Nuvem.Cli.Commands.Git;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
@@ -31,6 +32,8 @@ public static class NuvemRootCommand
             new AppsCreateCommand().Build(),
             new AppsInfoCommand().Build(),
             new AppsDestroyCommand().Build(),
+            new GitRemoteCommand().Build(),
+            new GitCredentialsCommand().Build(),
             new ConfigShowCommand().Build(),
             new ConfigGetCommand().Build(),
             new ConfigSetCommand().Build(),
@@ -45,6 +48,7 @@ public static class NuvemRootCommand
             new UsersCreateCommand().Build(),
         ];
         foreach (var command in commands) root.Add(command);
+        HiddenCommandHelp.Install(root);
 
         // Plain `nuvem` lists the commands and succeeds, like `heroku`.
         root.SetAction(parse => new HelpAction().Invoke(parse));

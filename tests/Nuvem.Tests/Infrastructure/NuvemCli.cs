@@ -9,15 +9,18 @@ namespace Nuvem.Tests.Infrastructure;
 public sealed class NuvemCli : IDisposable
 {
     private readonly NuvemServer _server;
+    private readonly string _scratchDirectory;
 
     public NuvemCli(NuvemServer server)
     {
         _server = server;
         Home = Directory.CreateTempSubdirectory("nuvem-cli-home-").FullName;
-        WorkingDirectory = Directory.CreateTempSubdirectory("nuvem-cli-cwd-").FullName;
+        _scratchDirectory = Directory.CreateTempSubdirectory("nuvem-cli-cwd-").FullName;
+        WorkingDirectory = _scratchDirectory;
     }
 
     public string Home { get; }
+    /// <summary>Where the CLI runs; a scratch directory unless a test points it elsewhere (which it then owns).</summary>
     public string WorkingDirectory { get; set; }
     public string NetrcPath => Path.Combine(Home, ".netrc");
     public Dictionary<string, string?> Environment { get; } = new();
@@ -80,7 +83,7 @@ public sealed class NuvemCli : IDisposable
 
     public void Dispose()
     {
-        foreach (var dir in new[] { Home, WorkingDirectory })
+        foreach (var dir in new[] { Home, _scratchDirectory })
         {
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
