@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
+using Nuvem.Cli.Commands.Buildpacks;
 using Nuvem.Cli.Commands.Config;
 using Nuvem.Cli.Commands.Git;
 using Nuvem.Cli.Commands.Maintenance;
@@ -40,6 +41,11 @@ public static class NuvemRootCommand
             new ConfigUnsetCommand().Build(),
             new ReleasesListCommand().Build(),
             new ReleasesInfoCommand().Build(),
+            new BuildpacksListCommand().Build(),
+            new BuildpacksSetCommand().Build(),
+            new BuildpacksAddCommand().Build(),
+            new BuildpacksRemoveCommand().Build(),
+            new BuildpacksClearCommand().Build(),
             new PsScaleCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
