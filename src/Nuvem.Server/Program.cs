@@ -17,6 +17,7 @@ using Nuvem.Server.Api;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
+using Nuvem.Server.Api.Streams;
 using Nuvem.Server.Configuration;
 using Nuvem.Server.Git;
 using Nuvem.Server.Tls;
@@ -116,12 +117,17 @@ builder.Services.AddSingleton<SlugService>();
 builder.Services.AddSingleton<BuildService>();
 builder.Services.AddSingleton<DynoService>();
 builder.Services.AddSingleton<Representation>();
+builder.Services.AddSingleton(new SignedUrls(options.DataDir, settings));
+builder.Services.AddSingleton<OutputLogs>();
+builder.Services.AddHttpClient();
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<SourceBlobs>(services, Path.Combine(options.DataDir, "sources")));
 builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
 builder.Services.AddSingleton<PushSessions>();
 builder.Services.AddSingleton(options.Builds);
 builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
 builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
+builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
@@ -149,6 +155,7 @@ app.UseAuthorization();
 app.MapPlatformApi();
 app.MapGit(hookSocket);
 app.MapPushHook();
+app.MapOutputStreams((kind, id) => Guid.TryParse(id, out _) ? Path.Combine(options.DataDir, kind, id + ".log") : null);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

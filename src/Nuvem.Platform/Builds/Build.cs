@@ -46,10 +46,11 @@ public sealed class BuildService(Database database)
         database.Read(c => c.QuerySingleOrDefault<Build>($"{Select} WHERE b.app_id = @appId AND b.id = @id", new { appId = app.Id, id }))
         ?? throw PlatformException.NotFound("build");
 
-    /// <summary>Records a new, pending build; its output goes to <paramref name="outputPath"/>.</summary>
-    public Build Start(App app, string userId, string? sourceUrl, string? sourceVersion, string outputPath)
+    /// <summary>Records a new, pending build; its output goes to a file named after it in <paramref name="logsDirectory"/>.</summary>
+    public Build Start(App app, string userId, string? sourceUrl, string? sourceVersion, string logsDirectory)
     {
         var id = Guid.NewGuid().ToString();
+        var outputPath = Path.Combine(logsDirectory, id + ".log");
         var now = Timestamp.Now();
         database.Write((c, t) => c.Execute("""
             INSERT INTO builds (id, app_id, status, user_id, source_url, source_version, output_path, created_at, updated_at)

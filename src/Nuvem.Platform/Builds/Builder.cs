@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Formats.Tar;
 using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds.Buildpacks;
@@ -13,6 +12,12 @@ namespace Nuvem.Platform.Builds;
 
 /// <summary>What a build produced: the build record and, when it succeeded, the release it made.</summary>
 public sealed record BuildResult(Build Build, Release? Release, string? Error);
+
+/// <summary>A build that has been recorded and is running (or waiting for the app's previous build).</summary>
+public sealed record PendingBuild(Build Build, Task<BuildResult> Completion);
+
+/// <summary>Where a build's source comes from: a tar (optionally gzipped) opened when the build starts.</summary>
+public sealed record BuildSource(Func<CancellationToken, Task<Stream>> Open, string? Version, string? Url);
 
 /// <summary>
 /// Source in, release out — the whole build in one place:
@@ -30,53 +35,66 @@ public sealed class Builder(
     ConfigVarService configVars,
     SlugStore slugStore,
     ReleaseService releases,
+    OutputLogs outputLogs,
+    IReleaseCommandRunner releaseCommands,
     string dataDir)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
 
-    /// <param name="sourceTar">An uncompressed tar of the source (what <c>git archive</c> writes).</param>
-    /// <param name="output">Receives every output line as it happens; the same lines are stored with the build.</param>
-    public async Task<BuildResult> BuildAsync(App app, string userId, Stream sourceTar, string? commit, string? sourceUrl,
-        Func<string, Task> output, CancellationToken cancellation)
+    /// <summary>
+    /// Records a pending build and starts it. The build then runs on its own: a pusher or API caller who goes
+    /// away does not stop it half-way.
+    /// </summary>
+    /// <param name="output">Also receives every output line as it happens (the git pusher); the log keeps them all.</param>
+    public PendingBuild Start(App app, string userId, BuildSource source, Func<string, Task>? output = null)
     {
-        var appLock = _appLocks.GetOrAdd(app.Id, _ => new SemaphoreSlim(1, 1));
-        if (!await appLock.WaitAsync(0, cancellation))
+        var build = builds.Start(app, userId, source.Url, source.Version, Path.Combine(dataDir, "builds"));
+        var log = outputLogs.Open(build.Id, build.OutputPath!);
+        var completion = Task.Run(async () =>
         {
-            await output($"-----> Waiting for the build in progress on {app.Name} to finish");
-            await appLock.WaitAsync(cancellation);
-        }
-        try
-        {
-            return await BuildLockedAsync(app, userId, sourceTar, commit, sourceUrl, output, cancellation);
-        }
-        finally
-        {
-            appLock.Release();
-        }
+            async Task Say(string line)
+            {
+                await log.WriteLineAsync(line);
+                if (output is null) return;
+                try { await output(line); }
+                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { } // the pusher went away
+            }
+
+            var appLock = _appLocks.GetOrAdd(app.Id, _ => new SemaphoreSlim(1, 1));
+            try
+            {
+                if (!await appLock.WaitAsync(0))
+                {
+                    await Say($"-----> Waiting for the build in progress on {app.Name} to finish");
+                    await appLock.WaitAsync();
+                }
+                try
+                {
+                    return await BuildLockedAsync(app, userId, build, source, Say);
+                }
+                finally
+                {
+                    appLock.Release();
+                }
+            }
+            finally
+            {
+                await outputLogs.CloseAsync(build.Id);
+            }
+        });
+        return new PendingBuild(build, completion);
     }
 
-    private async Task<BuildResult> BuildLockedAsync(App app, string userId, Stream sourceTar, string? commit, string? sourceUrl,
-        Func<string, Task> output, CancellationToken cancellation)
+    private async Task<BuildResult> BuildLockedAsync(App app, string userId, Build build, BuildSource source, Func<string, Task> Say)
     {
-        var buildsDir = Path.Combine(dataDir, "builds");
-        Directory.CreateDirectory(buildsDir);
-        var logPath = Path.Combine(buildsDir, $"{Guid.NewGuid():N}.log");
-        var build = builds.Start(app, userId, sourceUrl, commit, logPath);
         var work = Path.Combine(dataDir, "work", build.Id);
+        var commit = source.Version;
+        var cancellation = CancellationToken.None;
         string? buildpackNames = null;
-
-        await using var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
-        async Task Say(string line)
-        {
-            await log.WriteLineAsync(line);
-            try { await output(line); }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException) { } // the pusher went away; the build goes on
-        }
 
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            deadline.CancelAfter(limits.Timeout);
+            using var deadline = new CancellationTokenSource(limits.Timeout);
             var buildDir = Path.Combine(work, "build");
             var cacheDir = Path.Combine(dataDir, "cache", app.Id);
             var envDir = Path.Combine(work, "env");
@@ -85,7 +103,8 @@ public sealed class Builder(
             Directory.CreateDirectory(envDir);
 
             await Say($"-----> Building on the Nuvem stack ({settings.Stack})");
-            await TarFile.ExtractToDirectoryAsync(sourceTar, buildDir, overwriteFiles: true, deadline.Token);
+            await using (var sourceStream = await source.Open(deadline.Token))
+                await SourceArchive.ExtractAsync(sourceStream, buildDir, deadline.Token);
             var config = configVars.Get(app);
             foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
 
@@ -132,24 +151,34 @@ public sealed class Builder(
 
             await Say("-----> Launching...");
             var slugId = RecordSlug(app, processTypes, commit, description, stored);
-            var made = releases.Deploy(app, userId, slugId, description: null);
-            builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
+            Release made;
+            if (processTypes.TryGetValue("release", out var releaseCommand))
+            {
+                var pending = releases.Deploy(app, userId, slugId, description: null, ReleaseStatus.Pending);
+                builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, pending.Id);
+                made = await RunReleasePhaseAsync(app, pending, stored.Path, releaseCommand, Say);
+            }
+            else
+            {
+                made = releases.Deploy(app, userId, slugId, description: null);
+                builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
+            }
             await Say($"       Released v{made.Version}");
             await Say($"       {settings.WebUrl(app.Name)} deployed to Nuvem");
             return new BuildResult(builds.Get(app, build.Id), made, null);
         }
-        catch (Exception e) when (e is BuildFailedException or OperationCanceledException or InvalidDataException or IOException)
+        catch (Exception e) when (e is BuildFailedException or ReleasePhaseFailedException or OperationCanceledException or InvalidDataException or IOException)
         {
             var reason = e switch
             {
-                BuildFailedException => e.Message,
+                BuildFailedException or ReleasePhaseFailedException => e.Message,
                 OperationCanceledException when !cancellation.IsCancellationRequested => $"Build timed out after {Describe(limits.Timeout)}.",
                 OperationCanceledException => "Build cancelled.",
                 _ => $"Build error: {e.Message}",
             };
             await Say($" !     {reason}");
             await Say(" !     Push rejected: the build failed, the current release is unchanged.");
-            builds.Finish(build, BuildStatus.Failed, buildpackNames);
+            if (e is not ReleasePhaseFailedException) builds.Finish(build, BuildStatus.Failed, buildpackNames);
             return new BuildResult(builds.Get(app, build.Id), null, reason);
         }
         catch
@@ -161,6 +190,36 @@ public sealed class Builder(
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// The release phase: the Procfile's <c>release</c> command runs with the new slug and config; only when it exits 0
+    /// does the release become current. Its output goes to the pusher and is stored with the release.
+    /// </summary>
+    private async Task<Release> RunReleasePhaseAsync(App app, Release pending, string slugPath, string command, Func<string, Task> say)
+    {
+        await say($"-----> Running release command for v{pending.Version}: {command}");
+        var logPath = Path.Combine(dataDir, "releases", pending.Id + ".log");
+        releases.RecordOutput(pending, logPath);
+        var log = outputLogs.Open(pending.Id, logPath);
+        int exitCode;
+        try
+        {
+            exitCode = await releaseCommands.RunAsync(app, pending, slugPath, command, async line =>
+            {
+                await log.WriteLineAsync(line);
+                await say("       " + line);
+            }, CancellationToken.None);
+            await log.WriteLineAsync($"Release command exited {exitCode}.");
+        }
+        finally
+        {
+            await outputLogs.CloseAsync(pending.Id);
+        }
+        var completed = releases.Complete(app, pending, succeeded: exitCode == 0);
+        if (exitCode != 0)
+            throw new ReleasePhaseFailedException($"Release command failed with exit code {exitCode}: v{completed.Version} is marked failed.");
+        return completed;
     }
 
     /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>

@@ -12,7 +12,7 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
 {
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
-               r.slug_id, r.config_vars AS config_json, r.created_at, r.updated_at
+               r.slug_id, r.config_vars AS config_json, r.output_path, r.created_at, r.updated_at
         FROM releases r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.user_id
         """;
 
@@ -58,7 +58,9 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
         Query(app, $"{Select} WHERE r.app_id = @appId AND r.version = ({CurrentVersion})", new { appId = app.Id }).SingleOrDefault();
 
     /// <summary>Releases a slug with the app's current config vars (Heroku's <c>POST /apps/{app}/releases {"slug"}</c>).</summary>
-    public Release Deploy(App app, string userId, string slugId, string? description)
+    /// <param name="status"><c>pending</c> while a release phase still has to run; the release becomes current only
+    /// once <see cref="Complete"/> marks it succeeded.</param>
+    public Release Deploy(App app, string userId, string slugId, string? description, string status = ReleaseStatus.Succeeded)
     {
         var id = database.Write((c, t) =>
         {
@@ -69,12 +71,33 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
             var text = string.IsNullOrWhiteSpace(description)
                 ? $"Deploy {(slug.CommitSha is { Length: > 0 } sha ? sha[..Math.Min(7, sha.Length)] : slug.Id[..8])}"
                 : description.Trim();
-            var release = Append(c, t, app.Id, text, userId, slug.Id, config);
-            FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
+            var release = Append(c, t, app.Id, text, userId, slug.Id, config, status);
+            if (status == ReleaseStatus.Succeeded)
+                FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
             return release;
         });
         return Find(app, id);
     }
+
+    /// <summary>Ends a pending release: succeeded makes it current (and its process types the formation's),
+    /// failed leaves the current release as it was.</summary>
+    public Release Complete(App app, Release release, bool succeeded)
+    {
+        database.Write((c, t) =>
+        {
+            var now = Timestamp.Now();
+            c.Execute("UPDATE releases SET status = @status, updated_at = @now WHERE id = @Id",
+                new { status = succeeded ? ReleaseStatus.Succeeded : ReleaseStatus.Failed, now, release.Id }, t);
+            if (!succeeded || release.SlugId is null) return;
+            c.Execute("UPDATE apps SET released_at = @now, updated_at = @now WHERE id = @appId", new { now, appId = app.Id }, t);
+            var types = c.ExecuteScalar<string>("SELECT process_types FROM slugs WHERE id = @SlugId", new { release.SlugId }, t)!;
+            FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(types), settings.DynoSizes.DefaultSize.Name);
+        });
+        return Find(app, release.Id);
+    }
+
+    public void RecordOutput(Release release, string outputPath) =>
+        database.Write((c, t) => c.Execute("UPDATE releases SET output_path = @outputPath WHERE id = @Id", new { outputPath, release.Id }, t));
 
     /// <summary>Makes a new release with the target's slug and config vars ("Rollback to v3"); the app's config follows.</summary>
     public Release Rollback(App app, string userId, string releaseIdOrVersion)
@@ -131,13 +154,14 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
         public string? UserEmail { get; init; }
         public string? SlugId { get; init; }
         public string ConfigJson { get; init; } = "{}";
+        public string? OutputPath { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
 
         public Release ToRelease(long? currentVersion) => new()
         {
             Id = Id, AppId = AppId, AppName = AppName, Version = Version, Description = Description, Status = Status,
-            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigJson = ConfigJson,
+            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigJson = ConfigJson, OutputPath = OutputPath,
             Current = Version == currentVersion, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }

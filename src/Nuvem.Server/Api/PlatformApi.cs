@@ -13,7 +13,9 @@ public static class PlatformApi
         api.MapReleases();
         api.MapFormation();
         api.MapSlugs();
-        api.MapDynosAndBuilds();
+        api.MapDynos();
+        api.MapBuilds();
+        api.MapSources();
         api.MapBuildpackInstallations();
     }
 }

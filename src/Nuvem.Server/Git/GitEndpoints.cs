@@ -88,7 +88,8 @@ public static class GitEndpoints
                 await http.Response.Body.FlushAsync();
             }
             // The build outlives a pusher who hangs up: a half-made release must not depend on their connection.
-            var result = await builder.BuildAsync(session.App, session.Pusher.Id, http.Request.Body, commit, sourceUrl: null, Line, CancellationToken.None);
+            var source = new BuildSource(_ => Task.FromResult(http.Request.Body), commit, Url: null);
+            var result = await builder.Start(session.App, session.Pusher.Id, source, Line).Completion;
             await Line($"{AppRepositories.ResultMarker} {(result.Release is null ? "failed" : "succeeded")}");
         });
     }

@@ -16,7 +16,7 @@ namespace Nuvem.Server.Api.Representations;
 /// How domain objects look on the wire: the field names and shapes of Heroku's Platform API v3 (serialised
 /// snake_case), including the fields clients dereference even when we have nothing to put there (null, false, []).
 /// </summary>
-public sealed class Representation(PlatformSettings settings)
+public sealed class Representation(PlatformSettings settings, Streams.SignedUrls urls)
 {
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -116,7 +116,7 @@ public sealed class Representation(PlatformSettings settings)
         User = new { Id = release.UserId, Email = release.UserEmail },
         release.Version,
         release.Current,
-        OutputStreamUrl = (string?)null,
+        OutputStreamUrl = release.OutputPath is null ? null : urls.Url(Streams.OutputStreamEndpoints.ReleasePath(release.Id)),
         release.EligibleForRollback,
     };
 
@@ -150,10 +150,10 @@ public sealed class Representation(PlatformSettings settings)
     public object Build(Build build, App app) => new
     {
         App = new { app.Id, app.Name },
-        Buildpacks = Array.Empty<object>(),
+        Buildpacks = (build.Buildpacks ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(url => new { Url = url, Name = url }),
         CreatedAt = Time(build.CreatedAt),
         build.Id,
-        OutputStreamUrl = (string?)null,
+        OutputStreamUrl = urls.Url(Streams.OutputStreamEndpoints.BuildPath(build.Id)),
         Release = build.ReleaseId is null ? null : new { Id = build.ReleaseId },
         Slug = build.SlugId is null ? null : new { Id = build.SlugId },
         SourceBlob = new { Url = build.SourceUrl, Version = build.SourceVersion, Checksum = (string?)null, VersionDescription = (string?)null },

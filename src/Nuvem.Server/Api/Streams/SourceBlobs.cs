@@ -1,0 +1,76 @@
+using Nuvem.Platform;
+using Nuvem.Platform.Builds;
+
+namespace Nuvem.Server.Api.Streams;
+
+/// <summary>
+/// Source tarballs uploaded for builds, kept in the data directory, and the opening of a build's
+/// <c>source_blob.url</c>: our own upload URLs are read from disk; other http(s) URLs are downloaded.
+/// </summary>
+public sealed class SourceBlobs(string directory, SignedUrls urls, PlatformSettings settings, BuildSettings limits, IHttpClientFactory http)
+{
+    public static string PathFor(string id) => $"/sources/{id}";
+
+    public bool Verify(string id, string? token) => Guid.TryParse(id, out _) && urls.Verify(PathFor(id), token);
+
+    public string? StoredPath(string id)
+    {
+        var path = Path.Combine(directory, id + ".tar");
+        return Guid.TryParse(id, out _) && File.Exists(path) ? path : null;
+    }
+
+    public async Task StoreAsync(string id, Stream body, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $"{id}.{Guid.NewGuid():N}.part");
+        try
+        {
+            await using (var file = File.Create(temporary))
+            {
+                var buffer = new byte[81920];
+                long total = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
+                {
+                    total += read;
+                    if (total > limits.MaxSlugBytes) throw PlatformException.Invalid($"Source is larger than {limits.MaxSlugBytes / (1024 * 1024)} MB.");
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
+                }
+            }
+            File.Move(temporary, Path.Combine(directory, id + ".tar"), overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Refuses unusable URLs before a build is recorded.</summary>
+    public void Check(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+            throw PlatformException.Invalid("source_blob.url must be an http(s) URL of a tarball (see POST /sources).");
+        if (Own(uri) is { } id && StoredPath(id) is null)
+            throw PlatformException.Invalid("Nothing was uploaded to that source URL yet: PUT the tarball to it first.");
+    }
+
+    public async Task<Stream> OpenAsync(string url, CancellationToken cancellation)
+    {
+        var uri = new Uri(url);
+        if (Own(uri) is { } id)
+            return File.OpenRead(StoredPath(id) ?? throw new BuildFailedException("The uploaded source is gone."));
+        var client = http.CreateClient("sources");
+        var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        if (!response.IsSuccessStatusCode) throw new BuildFailedException($"Could not download the source from {uri.GetLeftPart(UriPartial.Path)}: HTTP {(int)response.StatusCode}.");
+        return await response.Content.ReadAsStreamAsync(cancellation);
+    }
+
+    /// <returns>The upload id when the URL is one of ours with a valid signature.</returns>
+    private string? Own(Uri uri)
+    {
+        if (uri.Port != settings.ApiPort || !uri.AbsolutePath.StartsWith("/sources/", StringComparison.Ordinal)) return null;
+        var id = uri.AbsolutePath["/sources/".Length..];
+        var token = System.Web.HttpUtility.ParseQueryString(uri.Query)["token"];
+        return Verify(id, token) ? id : null;
+    }
+}
