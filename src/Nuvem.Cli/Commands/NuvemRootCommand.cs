@@ -15,7 +15,8 @@ namespace Nuvem.Cli.Commands;
 /// <summary>
 /// The command tree. Names follow Heroku's <c>topic:verb</c> convention literally (one command called
 /// "apps:create", not a subcommand), so that muscle memory and scripts carry over; a bare topic
-/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>maintenance</c>, <c>users</c>) is its list/show command.
+/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
+/// is its list/show command.
 /// </summary>
 public static class NuvemRootCommand
 {
@@ -41,6 +42,8 @@ public static class NuvemRootCommand
             new ConfigUnsetCommand().Build(),
             new ReleasesListCommand().Build(),
             new ReleasesInfoCommand().Build(),
+            new ReleasesOutputCommand().Build(),
+            new RollbackCommand().Build(),
             new BuildpacksListCommand().Build(),
             new BuildpacksSetCommand().Build(),
             new BuildpacksAddCommand().Build(),
