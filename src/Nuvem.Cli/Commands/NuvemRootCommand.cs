@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
 using Nuvem.Cli.Commands.Buildpacks;
+using Nuvem.Cli.Commands.Builds;
 using Nuvem.Cli.Commands.Config;
 using Nuvem.Cli.Commands.Git;
 using Nuvem.Cli.Commands.Maintenance;
@@ -15,7 +16,7 @@ namespace Nuvem.Cli.Commands;
 /// <summary>
 /// The command tree. Names follow Heroku's <c>topic:verb</c> convention literally (one command called
 /// "apps:create", not a subcommand), so that muscle memory and scripts carry over; a bare topic
-/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
+/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>builds</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
 /// is its list/show command.
 /// </summary>
 public static class NuvemRootCommand
@@ -44,6 +45,9 @@ public static class NuvemRootCommand
             new ReleasesInfoCommand().Build(),
             new ReleasesOutputCommand().Build(),
             new RollbackCommand().Build(),
+            new BuildsListCommand().Build(),
+            new BuildsOutputCommand().Build(),
+            new DeployCommand().Build(),
             new BuildpacksListCommand().Build(),
             new BuildpacksSetCommand().Build(),
             new BuildpacksAddCommand().Build(),

@@ -40,7 +40,10 @@ public sealed class NuvemCli : IDisposable
         }
     }
 
-    public async Task<Result> RunWithInputAsync(string stdin, params string[] args)
+    public Task<Result> RunWithInputAsync(string stdin, params string[] args) => RunStreamingAsync(stdin, onStdoutLine: null, args);
+
+    /// <param name="onStdoutLine">Sees each stdout line the moment the CLI writes it (for testing that output is live).</param>
+    public async Task<Result> RunStreamingAsync(string stdin, Action<string>? onStdoutLine, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -68,7 +71,7 @@ public sealed class NuvemCli : IDisposable
         using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = onStdoutLine is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, onStdoutLine);
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
@@ -76,6 +79,17 @@ public sealed class NuvemCli : IDisposable
     }
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync("", args);
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            onLine(line);
+        }
+        return all.ToString();
+    }
 
     /// <summary>Logs in as the admin through the CLI's own prompts (email and password on stdin).</summary>
     public Task<Result> LoginAsync(string email = NuvemServer.AdminEmail, string password = NuvemServer.AdminPassword) =>
