@@ -3,11 +3,27 @@
 
 NUVEM_APT_PACKAGES=(git ca-certificates curl)
 
+# What the built-in buildpacks run, looked up as the builder does (its PATH is /usr/local/bin:/usr/bin:/bin):
+# python3 able to make a virtualenv, node and npm. Each comes from Debian only when it is missing, so a
+# node installed some other way is kept.
+nuvem_buildpack_packages() {
+  local build_path=/usr/local/bin:/usr/bin:/bin
+  if ! PATH=$build_path command -v python3 >/dev/null 2>&1; then
+    echo python3 python3-venv
+  elif ! PATH=$build_path python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    echo python3-venv # Debian's python3 has no ensurepip without it, so `python3 -m venv` fails
+  fi
+  PATH=$build_path command -v node >/dev/null 2>&1 || echo nodejs
+  PATH=$build_path command -v npm >/dev/null 2>&1 || echo npm
+}
+
 nuvem_ensure_prerequisites() {
   local missing=()
   for package in "${NUVEM_APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
+  # shellcheck disable=SC2207 # package names have no spaces
+  missing+=($(nuvem_buildpack_packages))
   if ((${#missing[@]})); then
     echo "==> Installing ${missing[*]}"
     local sudo=""

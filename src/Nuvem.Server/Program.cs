@@ -44,6 +44,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_DYNO_SIZES     JSON file with the dyno size table
           NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
           NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
+          NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
         """);
     return 0;
 }
@@ -59,12 +60,23 @@ catch (ArgumentException e)
     return 2;
 }
 
+// The data directory can be traversed (builds run as app uids and reach their own work and cache directories
+// below it) but not listed; everything holding state or secrets is private to the platform.
+var privateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 Directory.CreateDirectory(options.DataDir);
-if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+File.SetUnixFileMode(options.DataDir, privateMode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+foreach (var privateDir in new[] { "tls", "repos", "slugs", "builds", "releases", "sources", "run", "data-protection" })
+{
+    var path = Path.Combine(options.DataDir, privateDir);
+    Directory.CreateDirectory(path);
+    File.SetUnixFileMode(path, privateMode);
+}
 
 var settings = options.ToPlatformSettings();
 var database = new Database(options.DatabasePath);
 Migrator.Migrate(database);
+foreach (var file in new[] { "", "-wal", "-shm" }.Select(suffix => options.DatabasePath + suffix).Where(File.Exists))
+    File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite); // SQLite gives -wal/-shm the same mode
 var accounts = new AccountService(database, TimeProvider.System);
 var firstStart = AdminBootstrap.EnsureAdmin(accounts, options.DataDir, options.AdminEmail, options.AdminPassword, options.AdminToken);
 
@@ -127,7 +139,9 @@ builder.Services.AddSingleton(options.Builds);
 builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
 builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
-builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout));
+var sandbox = new BuildSandbox(options.Builds.Resources);
+builder.Services.AddSingleton(sandbox);
+builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout, sandbox));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
@@ -168,6 +182,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           CA file:       {(options.TlsCertFile is null ? ca.CaCertificateFile : "(operator-provided certificate)")}
                          trust it: NUVEM_CA_FILE / git -c http.sslCAInfo=FILE / NODE_EXTRA_CA_CERTS=FILE
         """);
+    if (sandbox.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
     if (firstStart is not null)
     {
         Console.WriteLine($"""

@@ -9,6 +9,8 @@ public sealed record App
     public required string OwnerEmail { get; init; }
     public required string Region { get; init; }
     public required string Stack { get; init; }
+    /// <summary>The unprivileged user id the app's builds (and dynos) run as; unique per app.</summary>
+    public int Uid { get; init; }
     public bool Maintenance { get; init; }
     /// <summary>Size of the app's git repository in bytes; null until the first push.</summary>
     public long? RepoSize { get; init; }

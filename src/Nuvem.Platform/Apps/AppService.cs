@@ -9,8 +9,11 @@ namespace Nuvem.Platform.Apps;
 /// <summary>Creating, finding, renaming and destroying apps. A user sees only the apps they own.</summary>
 public sealed class AppService(Database database, PlatformSettings settings)
 {
+    /// <summary>App uids start here, clear of Debian's system (below 1000) and regular user ranges.</summary>
+    public const int FirstUid = 20001;
+
     private const string Select = """
-        SELECT a.id, a.name, a.owner_id, u.email AS owner_email, a.region, a.stack, a.maintenance, a.repo_size,
+        SELECT a.id, a.name, a.owner_id, u.email AS owner_email, a.region, a.stack, a.uid, a.maintenance, a.repo_size,
                (SELECT s.size FROM releases r JOIN slugs s ON s.id = r.slug_id
                  WHERE r.app_id = a.id AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1) AS slug_size,
                a.released_at, a.created_at, a.updated_at
@@ -48,9 +51,9 @@ public sealed class AppService(Database database, PlatformSettings settings)
                 {
                     var now = Timestamp.Now();
                     c.Execute("""
-                        INSERT INTO apps (id, name, owner_id, region, stack, maintenance, config_vars, created_at, updated_at)
-                        VALUES (@id, @candidate, @owner, @region, @stack, 0, '{}', @now, @now)
-                        """, new { id, candidate, owner = owner.Id, region = settings.Region, stack = settings.Stack, now }, t);
+                        INSERT INTO apps (id, name, owner_id, region, stack, uid, maintenance, config_vars, created_at, updated_at)
+                        VALUES (@id, @candidate, @owner, @region, @stack, (SELECT COALESCE(MAX(uid), @firstUid - 1) + 1 FROM apps), 0, '{}', @now, @now)
+                        """, new { id, candidate, owner = owner.Id, region = settings.Region, stack = settings.Stack, firstUid = FirstUid, now }, t);
                     ReleaseService.Append(c, t, id, "Initial release", owner.Id, slugId: null, "{}");
                 });
                 return Find(owner, id);

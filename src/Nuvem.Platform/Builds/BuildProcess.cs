@@ -15,8 +15,10 @@ public static class BuildProcess
 
     /// <param name="onLine">Receives stdout and stderr lines as they come, when streaming; null collects stdout.</param>
     public static async Task<Result> RunAsync(string file, IReadOnlyList<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Func<string, Task>? onLine, CancellationToken cancellation)
+        IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Func<string, Task>? onLine, CancellationToken cancellation,
+        Jail? jail = null)
     {
+        (file, args) = jail?.Wrap(file, args) ?? (file, args);
         // setsid makes the step a session and process-group leader (its pid is the group id).
         var start = new ProcessStartInfo("setsid")
         {

@@ -8,4 +8,7 @@ public sealed record BuildSettings
 
     /// <summary>Largest compressed slug, like Heroku's 500 MB.</summary>
     public long MaxSlugBytes { get; init; } = 500L * 1024 * 1024;
+
+    /// <summary>Memory, CPU and process caps of every build step.</summary>
+    public BuildResources Resources { get; init; } = new();
 }

@@ -37,6 +37,7 @@ public sealed class Builder(
     ReleaseService releases,
     OutputLogs outputLogs,
     IReleaseCommandRunner releaseCommands,
+    BuildSandbox sandbox,
     string dataDir)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
@@ -92,23 +93,32 @@ public sealed class Builder(
         var cancellation = CancellationToken.None;
         string? buildpackNames = null;
 
+        Jail? jail = null;
         try
         {
             using var deadline = new CancellationTokenSource(limits.Timeout);
+            // work/ID is the platform's; build/ and env/ inside it, and the app's cache, belong to the app's uid.
+            var traverse = (UnixFileMode)Convert.ToInt32("711", 8);
             var buildDir = Path.Combine(work, "build");
             var cacheDir = Path.Combine(dataDir, "cache", app.Id);
             var envDir = Path.Combine(work, "env");
+            Directory.CreateDirectory(Path.Combine(dataDir, "work"), traverse);
+            Directory.CreateDirectory(Path.Combine(dataDir, "cache"), traverse);
+            Directory.CreateDirectory(work, traverse);
             Directory.CreateDirectory(buildDir);
-            Directory.CreateDirectory(cacheDir);
-            Directory.CreateDirectory(envDir);
+            Directory.CreateDirectory(cacheDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(envDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
             await Say($"-----> Building on the Nuvem stack ({settings.Stack})");
+            if (sandbox.Warning is { } warning) await Say($" !     {warning}");
             await using (var sourceStream = await source.Open(deadline.Token))
                 await SourceArchive.ExtractAsync(sourceStream, buildDir, deadline.Token);
             var config = configVars.Get(app);
             foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
+            foreach (var owned in new[] { buildDir, cacheDir, envDir }) sandbox.GiveTo(owned, app.Uid);
+            jail = sandbox.Open("build-" + build.Id, app.Uid);
 
-            var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, Say, deadline.Token);
+            var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, jail, Say, deadline.Token);
             buildpackNames = string.Join(",", buildpacks.Select(b => b.Buildpack.Url));
             var environment = BuildEnvironment(app, commit);
             var defaultTypes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -117,12 +127,14 @@ public sealed class Builder(
             foreach (var (buildpack, detected) in buildpacks)
             {
                 var compile = await BuildProcess.RunAsync(buildpack.Compile, [buildDir, cacheDir, envDir], buildDir, environment,
-                    limits.Timeout, line => Say(line), deadline.Token);
+                    limits.Timeout, line => Say(line), deadline.Token, jail);
                 if (compile.TimedOut || deadline.IsCancellationRequested) throw new OperationCanceledException(deadline.Token);
+                if (compile.ExitCode != 0 && jail.OutOfMemory())
+                    throw new BuildFailedException($"Build ran out of memory (limit {jail.MemoryMb} MB) in bin/compile of {buildpack.Name}.");
                 if (compile.ExitCode != 0) throw new BuildFailedException($"Failed to compile {detected} app (bin/compile of {buildpack.Name} exited {compile.ExitCode}).");
                 if (File.Exists(buildpack.Release))
                 {
-                    var release = await BuildProcess.RunAsync(buildpack.Release, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, deadline.Token);
+                    var release = await BuildProcess.RunAsync(buildpack.Release, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, deadline.Token, jail);
                     if (release.ExitCode != 0) throw new BuildFailedException($"bin/release of {buildpack.Name} exited {release.ExitCode}.");
                     foreach (var (type, command) in DefaultProcessTypes(release.Stdout, buildpack.Name)) defaultTypes[type] = command;
                 }
@@ -188,6 +200,7 @@ public sealed class Builder(
         }
         finally
         {
+            jail?.Dispose();
             try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
@@ -223,7 +236,8 @@ public sealed class Builder(
     }
 
     /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>
-    private async Task<IReadOnlyList<(Buildpack Buildpack, string Detected)>> SelectBuildpacksAsync(App app, string buildDir, string work, Func<string, Task> say, CancellationToken cancellation)
+    private async Task<IReadOnlyList<(Buildpack Buildpack, string Detected)>> SelectBuildpacksAsync(App app, string buildDir, string work, Jail jail,
+        Func<string, Task> say, CancellationToken cancellation)
     {
         var configured = installations.List(app);
         var environment = BuildEnvironment(app, null);
@@ -231,7 +245,7 @@ public sealed class Builder(
         {
             foreach (var candidate in catalog.BuiltIns)
             {
-                var detect = await BuildProcess.RunAsync(candidate.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
+                var detect = await BuildProcess.RunAsync(candidate.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation, jail);
                 if (detect.ExitCode == 0)
                 {
                     var detected = FirstLine(detect.Stdout, candidate.Name);
@@ -239,9 +253,7 @@ public sealed class Builder(
                     return [(candidate, detected)];
                 }
             }
-            throw new BuildFailedException(
-                $"No default language could be detected for this app. Looked for: {string.Join(", ", catalog.BuiltIns.Select(b => $"{b.Name} ({DetectHint(b.Name)})"))}. " +
-                "Set a buildpack with `nuvem buildpacks:set URL`.");
+            throw new BuildFailedException(NothingDetected(catalog.BuiltIns.Select(b => b.Name)));
         }
 
         var selected = new List<(Buildpack, string)>();
@@ -251,7 +263,7 @@ public sealed class Builder(
             var detected = buildpack.Name;
             if (File.Exists(buildpack.Detect))
             {
-                var detect = await BuildProcess.RunAsync(buildpack.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation);
+                var detect = await BuildProcess.RunAsync(buildpack.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation, jail);
                 if (detect.ExitCode != 0) throw new BuildFailedException($"Buildpack {url} does not apply to this app (bin/detect exited {detect.ExitCode}).");
                 detected = FirstLine(detect.Stdout, buildpack.Name);
                 await say($"-----> {detected} app detected");
@@ -261,8 +273,16 @@ public sealed class Builder(
         return selected;
     }
 
+    /// <summary>Why a push was rejected when no built-in buildpack detected the app: what each one looks for.</summary>
+    public static string NothingDetected(IEnumerable<string> builtIns) =>
+        $"No default language could be detected for this app. Looked for: {string.Join(", ", builtIns.Select(b => $"{b} ({DetectHint(b)})"))}. " +
+        "Set a buildpack with `nuvem buildpacks:set URL`.";
+
     private static string DetectHint(string builtIn) => builtIn switch
     {
+        "nodejs" => "package.json",
+        "python" => "requirements.txt / pyproject.toml / setup.py",
+        "dotnet" => "*.csproj / *.fsproj / *.sln",
         "procfile" => "a Procfile",
         _ => builtIn,
     };

@@ -17,18 +17,23 @@ public interface IReleaseCommandRunner
 }
 
 /// <summary>Unpacks the slug into a scratch directory and runs the command there as a process of its own session.</summary>
-public sealed class LocalReleaseCommandRunner(string workDirectory, TimeSpan timeout) : IReleaseCommandRunner
+public sealed class LocalReleaseCommandRunner(string workDirectory, TimeSpan timeout, BuildSandbox sandbox) : IReleaseCommandRunner
 {
     public async Task<int> RunAsync(App app, Release release, string slugPath, string command, Func<string, Task> output, CancellationToken cancellation)
     {
         var root = Path.Combine(workDirectory, "release-" + release.Id);
+        Jail? jail = null;
         try
         {
-            Directory.CreateDirectory(root);
+            Directory.CreateDirectory(workDirectory, (UnixFileMode)Convert.ToInt32("711", 8));
+            Directory.CreateDirectory(root, (UnixFileMode)Convert.ToInt32("711", 8));
             await using (var file = File.OpenRead(slugPath))
             await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
                 await TarFile.ExtractToDirectoryAsync(gzip, root, overwriteFiles: true, cancellation);
             var appDir = Path.Combine(root, "app");
+            // Like the build, the release command runs as the app's uid within the build limits.
+            sandbox.GiveTo(appDir, app.Uid);
+            jail = sandbox.Open("release-" + release.Id, app.Uid);
 
             var environment = new Dictionary<string, string>(release.ConfigVars)
             {
@@ -40,12 +45,13 @@ public sealed class LocalReleaseCommandRunner(string workDirectory, TimeSpan tim
             // As in a dyno: .profile.d scripts set the app's environment up before the command runs.
             const string Launcher = "for f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; eval \"$NUVEM_RELEASE_COMMAND\"";
             environment["NUVEM_RELEASE_COMMAND"] = command;
-            var result = await BuildProcess.RunAsync("/bin/sh", ["-c", Launcher], appDir, environment, timeout, output, cancellation);
+            var result = await BuildProcess.RunAsync("/bin/sh", ["-c", Launcher], appDir, environment, timeout, output, cancellation, jail);
             if (result.TimedOut) await output($"Release command timed out after {timeout.TotalSeconds:0} seconds.");
             return result.TimedOut ? 124 : result.ExitCode;
         }
         finally
         {
+            jail?.Dispose();
             try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }

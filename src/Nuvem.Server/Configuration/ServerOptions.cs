@@ -90,6 +90,10 @@ public sealed record ServerOptions
             {
                 Timeout = TimeSpan.FromSeconds(Positive("NUVEM_BUILD_TIMEOUT", 15 * 60)),
                 MaxSlugBytes = Positive("NUVEM_SLUG_MAX_MB", 500) * 1024L * 1024,
+                Resources = new BuildResources(
+                    MemoryMb: Positive("NUVEM_BUILD_MEMORY_MB", 3072),
+                    Cpus: Positive("NUVEM_BUILD_CPUS", Math.Max(1, Environment.ProcessorCount)),
+                    Pids: Positive("NUVEM_BUILD_PIDS", 4096)),
             },
         };
         if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))

@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using Nuvem.Tests.Infrastructure;
 
@@ -16,19 +14,6 @@ public sealed class GitPushTests(ServerFixture fixture)
             .Write("Procfile", "web: ./server.sh\n# a comment\n\nworker: ./work.sh\n")
             .Write("server.sh", "#!/bin/sh\necho serving\n", executable: true)
             .Write("work.sh", "#!/bin/sh\necho working\n", executable: true);
-
-    /// <summary>Lists the entries of a stored slug.</summary>
-    private List<string> SlugEntries(string checksum)
-    {
-        var hex = checksum["SHA256:".Length..];
-        var path = Path.Combine(Server.DataDir, "slugs", "sha256", hex[..2], hex + ".tgz");
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var tar = new TarReader(gzip);
-        var names = new List<string>();
-        while (tar.GetNextEntry() is { } entry) names.Add(entry.Name);
-        return names;
-    }
 
     [Fact]
     public async Task Pushing_a_procfile_app_streams_the_build_and_makes_a_release_with_its_slug()
@@ -54,7 +39,7 @@ public sealed class GitPushTests(ServerFixture fixture)
         Assert.Equal("./server.sh", slug["process_types"]!["web"]!.GetValue<string>());
         Assert.StartsWith("SHA256:", slug["checksum"]!.GetValue<string>());
 
-        var entries = SlugEntries(slug["checksum"]!.GetValue<string>());
+        var entries = SlugFiles.Entries(Server, slug["checksum"]!.GetValue<string>());
         Assert.Contains("./app/Procfile", entries);
         Assert.Contains("./app/server.sh", entries);
         Assert.DoesNotContain(entries, e => e.Contains("docs") || e.EndsWith(".md"));
@@ -114,6 +99,7 @@ public sealed class GitPushTests(ServerFixture fixture)
         Assert.Contains("No default language could be detected", push.Output);
         Assert.Contains("Looked for:", push.Output);
         Assert.Contains("a Procfile", push.Output);
+        Assert.Contains("package.json", push.Output);
         Assert.Single((await api.Get($"/apps/{app}/releases")).Array);
     }
 

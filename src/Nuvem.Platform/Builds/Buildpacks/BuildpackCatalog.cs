@@ -4,7 +4,7 @@ using System.Text;
 namespace Nuvem.Platform.Builds.Buildpacks;
 
 /// <summary>
-/// Finds buildpacks by the names users give them: a built-in name (<c>procfile</c>, also <c>nuvem/procfile</c>),
+/// Finds buildpacks by the names users give them: a built-in name (<c>nodejs</c>, <c>python</c>, <c>dotnet</c>, <c>procfile</c>; also <c>nuvem/NAME</c> or <c>heroku/NAME</c>),
 /// a directory on the platform host (<c>/srv/buildpacks/foo</c> or <c>file:///srv/buildpacks/foo</c>), or a
 /// git URL (fetched for each build, <c>#ref</c> picks a branch or tag).
 /// </summary>
@@ -12,14 +12,19 @@ public sealed class BuildpackCatalog
 {
     private readonly string _installDir;
 
-    /// <summary>Detection order when an app names no buildpacks; the first that detects builds the app.</summary>
-    public static readonly IReadOnlyList<string> DetectionOrder = ["procfile"];
+    /// <summary>
+    /// Detection order when an app names no buildpacks; the first that detects builds the app. The Procfile
+    /// buildpack comes last: a Node.js app with a Procfile is still built as a Node.js app.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DetectionOrder = ["nodejs", "python", "dotnet", "procfile"];
 
     /// <param name="shippedDir">Where the built-in buildpacks ship (beside the binaries).</param>
     /// <param name="dataDir">The platform's data directory; built-ins are installed below it with their modes fixed.</param>
     public BuildpackCatalog(string shippedDir, string dataDir)
     {
         _installDir = Path.Combine(dataDir, "buildpacks", "builtin");
+        // Build steps run as app uids: buildpacks must be readable by everyone (they hold no secrets).
+        Directory.CreateDirectory(Path.Combine(dataDir, "buildpacks"), (UnixFileMode)Convert.ToInt32("755", 8));
         foreach (var name in DetectionOrder)
         {
             var source = Path.Combine(shippedDir, name);
@@ -45,7 +50,10 @@ public sealed class BuildpackCatalog
             var directory = name.StartsWith("file://", StringComparison.Ordinal) ? new Uri(name).LocalPath : name;
             if (!Directory.Exists(directory)) throw new BuildFailedException($"Buildpack directory {directory} does not exist on the platform host.");
             if (!File.Exists(Path.Combine(directory, "bin", "compile"))) throw new BuildFailedException($"Buildpack {directory} has no bin/compile.");
-            return new Buildpack(url, Path.GetFileName(directory.TrimEnd('/')), directory);
+            // A copy for this build: readable by the build's uid wherever the original lives, and unchanged while it runs.
+            var copy = Path.Combine(workDir, "buildpacks", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16]);
+            CopyDirectory(directory, copy);
+            return new Buildpack(url, Path.GetFileName(directory.TrimEnd('/')), copy);
         }
 
         if (Uri.TryCreate(name, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" or "git" or "ssh" or "file")
@@ -76,8 +84,13 @@ public sealed class BuildpackCatalog
 
     private static void CopyDirectory(string source, string target)
     {
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        Directory.CreateDirectory(target, (UnixFileMode)Convert.ToInt32("755", 8));
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            var destination = Path.Combine(target, Path.GetFileName(file));
+            File.Copy(file, destination, overwrite: true);
+            File.SetUnixFileMode(destination, File.GetUnixFileMode(file) | UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
         foreach (var directory in Directory.EnumerateDirectories(source)) CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
     }
 }
