@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Nuvem.Tests.Builds;
 using Nuvem.Tests.Infrastructure;
@@ -22,22 +20,16 @@ public sealed class BuildsCliTests(ServerFixture fixture)
         if (executable) File.SetUnixFileMode(full, File.GetUnixFileMode(full) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
     }
 
-    /// <summary>What ended up in the app: the entries of the current release's slug, without the "./app/" prefix.</summary>
-    private async Task<List<string>> SlugFiles(string app, int version)
+    /// <summary>What ended up in the app: the files in the release's slug, without the "./app/" prefix.</summary>
+    private async Task<List<string>> AppFiles(string app, int version)
     {
         using var api = Server.Api();
         var release = (await api.Get($"/apps/{app}/releases/{version}")).Json;
         var slug = (await api.Get($"/apps/{app}/slugs/{release["slug"]!["id"]!.GetValue<string>()}")).Json;
-        var hex = slug["checksum"]!.GetValue<string>()["SHA256:".Length..];
-        await using var file = File.OpenRead(Path.Combine(Server.DataDir, "slugs", "sha256", hex[..2], hex + ".tgz"));
-        await using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        await using var tar = new TarReader(gzip);
-        var names = new List<string>();
-        while (await tar.GetNextEntryAsync() is { } entry)
-        {
-            if (entry.EntryType != TarEntryType.Directory && entry.Name.StartsWith("./app/")) names.Add(entry.Name["./app/".Length..]);
-        }
-        return names;
+        return SlugFiles.Entries(Server, slug["checksum"]!.GetValue<string>())
+            .Where(name => name.StartsWith("./app/") && !name.EndsWith('/'))
+            .Select(name => name["./app/".Length..])
+            .ToList();
     }
 
     [Fact]
@@ -59,7 +51,7 @@ public sealed class BuildsCliTests(ServerFixture fixture)
         Assert.Contains("-----> Procfile app detected", deploy.Stdout);
         Assert.Contains("Released v2", deploy.Stdout);
 
-        Assert.Equal([".env.example", "Procfile", "lib/helper.sh", "run.sh"], (await SlugFiles(app, 2)).Order(StringComparer.Ordinal));
+        Assert.Equal([".env.example", "Procfile", "lib/helper.sh", "run.sh"], (await AppFiles(app, 2)).Order(StringComparer.Ordinal));
         var build = Assert.Single((await Server.Api().Get($"/apps/{app}/builds")).Array)!;
         Assert.Equal("succeeded", build["status"]!.GetValue<string>());
         Assert.StartsWith("deploy 20", build["source_blob"]!["version"]!.GetValue<string>());
@@ -94,7 +86,7 @@ public sealed class BuildsCliTests(ServerFixture fixture)
         var deploy = (await cli.RunAsync("deploy")).Succeeded();
         Assert.Contains($"version {commit})", deploy.Stdout);
         Assert.Contains("Released v2", deploy.Stdout);
-        Assert.Equal([".gitignore", "Procfile", "run.sh", "untracked.txt"], (await SlugFiles(app, 2)).Order(StringComparer.Ordinal));
+        Assert.Equal([".gitignore", "Procfile", "run.sh", "untracked.txt"], (await AppFiles(app, 2)).Order(StringComparer.Ordinal));
         Assert.Equal(commit, (await Server.Api().Get($"/apps/{app}/builds")).Array[0]!["source_blob"]!["version"]!.GetValue<string>());
     }
 
