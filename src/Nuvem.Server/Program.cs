@@ -9,6 +9,9 @@ using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Dynos.Runtime;
+using Nuvem.Platform.Logplex;
+using Nuvem.Platform.Routing;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
@@ -19,6 +22,7 @@ using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
 using Nuvem.Server.Api.Streams;
 using Nuvem.Server.Configuration;
+using Nuvem.Server.Dynos;
 using Nuvem.Server.Git;
 using Nuvem.Server.Tls;
 
@@ -45,6 +49,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
           NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
           NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
+          NUVEM_BOOT_TIMEOUT   seconds a web dyno has to bind $PORT (default 60)
+          NUVEM_STOP_GRACE     seconds between SIGTERM and SIGKILL (default 30)
         """);
     return 0;
 }
@@ -127,7 +133,6 @@ builder.Services.AddSingleton<ReleaseService>();
 builder.Services.AddSingleton<FormationService>();
 builder.Services.AddSingleton<SlugService>();
 builder.Services.AddSingleton<BuildService>();
-builder.Services.AddSingleton<DynoService>();
 builder.Services.AddSingleton<Representation>();
 builder.Services.AddSingleton(new SignedUrls(options.DataDir, settings));
 builder.Services.AddSingleton<OutputLogs>();
@@ -142,7 +147,14 @@ builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs
 var sandbox = new BuildSandbox(options.Builds.Resources);
 builder.Services.AddSingleton(sandbox);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout, sandbox));
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReleasePhase>(services, options.DataDir));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
+builder.Services.AddSingleton<ILogplex>(new ConsoleLogplex());
+builder.Services.AddSingleton(options.Dynos);
+builder.Services.AddSingleton<IDynoRuntime>(new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos"), sandbox));
+builder.Services.AddSingleton<DynoManager>();
+builder.Services.AddSingleton<IRouteTable>(services => services.GetRequiredService<DynoManager>());
+builder.Services.AddHostedService<DynoManagerService>();
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()

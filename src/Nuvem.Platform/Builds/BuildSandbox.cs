@@ -37,9 +37,11 @@ public sealed class BuildSandbox
 
     public bool ChangesUser => Environment.UserName == "root" && File.Exists("/usr/bin/setpriv");
 
-    /// <summary>Prepares the cgroups of one build (or release command) and the wrapper that enters them.</summary>
-    public Jail Open(string name, int uid)
+    /// <summary>Prepares the cgroups of one build (or release command, or plain-process dyno) and the wrapper that enters them.</summary>
+    /// <param name="resources">Limits other than the build's, e.g. a dyno size's.</param>
+    public Jail Open(string name, int uid, BuildResources? resources = null)
     {
+        var limits = resources ?? _resources;
         var groups = new List<string>();
         try
         {
@@ -50,10 +52,10 @@ public sealed class BuildSandbox
                     var v2 = $"{Root}/nuvem/builds/{name}";
                     Directory.CreateDirectory(v2);
                     groups.Add(v2);
-                    Write(v2, "memory.max", Bytes());
+                    Write(v2, "memory.max", Bytes(limits));
                     Write(v2, "memory.swap.max", "0", optional: true);
-                    Write(v2, "cpu.max", $"{(long)(_resources.Cpus * 100_000)} 100000");
-                    Write(v2, "pids.max", _resources.Pids.ToString(CultureInfo.InvariantCulture));
+                    Write(v2, "cpu.max", $"{(long)(limits.Cpus * 100_000)} 100000");
+                    Write(v2, "pids.max", limits.Pids.ToString(CultureInfo.InvariantCulture));
                     break;
                 case Mode.V1:
                     var memory = $"{Root}/memory/nuvem/builds/{name}";
@@ -64,11 +66,11 @@ public sealed class BuildSandbox
                         Directory.CreateDirectory(group);
                         groups.Add(group);
                     }
-                    Write(memory, "memory.limit_in_bytes", Bytes());
-                    Write(memory, "memory.memsw.limit_in_bytes", Bytes(), optional: true); // no swap on top
+                    Write(memory, "memory.limit_in_bytes", Bytes(limits));
+                    Write(memory, "memory.memsw.limit_in_bytes", Bytes(limits), optional: true); // no swap on top
                     Write(cpu, "cpu.cfs_period_us", "100000");
-                    Write(cpu, "cpu.cfs_quota_us", ((long)(_resources.Cpus * 100_000)).ToString(CultureInfo.InvariantCulture));
-                    Write(pids, "pids.max", _resources.Pids.ToString(CultureInfo.InvariantCulture));
+                    Write(cpu, "cpu.cfs_quota_us", ((long)(limits.Cpus * 100_000)).ToString(CultureInfo.InvariantCulture));
+                    Write(pids, "pids.max", limits.Pids.ToString(CultureInfo.InvariantCulture));
                     break;
             }
         }
@@ -77,10 +79,10 @@ public sealed class BuildSandbox
             foreach (var group in groups) TryRemove(group);
             throw;
         }
-        return new Jail(groups, ChangesUser ? uid : null, _resources.MemoryMb, _mode == Mode.V2);
+        return new Jail(groups, ChangesUser ? uid : null, limits.MemoryMb, _mode == Mode.V2);
     }
 
-    private string Bytes() => ((long)_resources.MemoryMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+    private static string Bytes(BuildResources limits) => ((long)limits.MemoryMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
 
     private static void EnableControllers(params string[] levels)
     {

@@ -36,7 +36,7 @@ public sealed class Builder(
     SlugStore slugStore,
     ReleaseService releases,
     OutputLogs outputLogs,
-    IReleaseCommandRunner releaseCommands,
+    ReleasePhase releasePhase,
     BuildSandbox sandbox,
     string dataDir)
 {
@@ -163,17 +163,13 @@ public sealed class Builder(
 
             await Say("-----> Launching...");
             var slugId = RecordSlug(app, processTypes, commit, description, stored);
-            Release made;
-            if (processTypes.TryGetValue("release", out var releaseCommand))
+            var made = releases.Deploy(app, userId, slugId, description: null);
+            builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
+            if (made.Status == ReleaseStatus.Pending)
             {
-                var pending = releases.Deploy(app, userId, slugId, description: null, ReleaseStatus.Pending);
-                builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, pending.Id);
-                made = await RunReleasePhaseAsync(app, pending, stored.Path, releaseCommand, Say);
-            }
-            else
-            {
-                made = releases.Deploy(app, userId, slugId, description: null);
-                builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
+                made = await releasePhase.RunAsync(app, made, Say);
+                if (made.Status != ReleaseStatus.Succeeded)
+                    throw new ReleasePhaseFailedException($"Release command failed: v{made.Version} is marked failed.");
             }
             await Say($"       Released v{made.Version}");
             await Say($"       {settings.WebUrl(app.Name)} deployed to Nuvem");
@@ -203,36 +199,6 @@ public sealed class Builder(
             jail?.Dispose();
             try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-    }
-
-    /// <summary>
-    /// The release phase: the Procfile's <c>release</c> command runs with the new slug and config; only when it exits 0
-    /// does the release become current. Its output goes to the pusher and is stored with the release.
-    /// </summary>
-    private async Task<Release> RunReleasePhaseAsync(App app, Release pending, string slugPath, string command, Func<string, Task> say)
-    {
-        await say($"-----> Running release command for v{pending.Version}: {command}");
-        var logPath = Path.Combine(dataDir, "releases", pending.Id + ".log");
-        releases.RecordOutput(pending, logPath);
-        var log = outputLogs.Open(pending.Id, logPath);
-        int exitCode;
-        try
-        {
-            exitCode = await releaseCommands.RunAsync(app, pending, slugPath, command, async line =>
-            {
-                await log.WriteLineAsync(line);
-                await say("       " + line);
-            }, CancellationToken.None);
-            await log.WriteLineAsync($"Release command exited {exitCode}.");
-        }
-        finally
-        {
-            await outputLogs.CloseAsync(pending.Id);
-        }
-        var completed = releases.Complete(app, pending, succeeded: exitCode == 0);
-        if (exitCode != 0)
-            throw new ReleasePhaseFailedException($"Release command failed with exit code {exitCode}: v{completed.Version} is marked failed.");
-        return completed;
     }
 
     /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>

@@ -1,10 +1,6 @@
-using Dapper;
-using Nuvem.Platform.Apps;
-using Nuvem.Platform.State;
-
 namespace Nuvem.Platform.Dynos;
 
-/// <summary>A running (or recently stopped) process of an app, as the dyno manager last saw it.</summary>
+/// <summary>A process of an app as the dyno manager sees it: <c>web.1</c> running the release's <c>web</c> command.</summary>
 public sealed record Dyno
 {
     public required string Id { get; init; }
@@ -16,23 +12,8 @@ public sealed record Dyno
     public required string Size { get; init; }
     public long? ReleaseVersion { get; init; }
     public string? ReleaseId { get; init; }
+    /// <summary>Where a web dyno listens, for operators and <c>ps --extended</c>.</summary>
+    public Uri? Address { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
-}
-
-/// <summary>Reads the observed dynos. The dyno manager (a later issue) is what writes them.</summary>
-public sealed class DynoService(Database database)
-{
-    private const string Select = """
-        SELECT d.id, d.app_id, d.name, d.type, d.command, d.state, d.size, d.release_id, r.version AS release_version, d.created_at, d.updated_at
-        FROM dynos d LEFT JOIN releases r ON r.id = d.release_id
-        """;
-
-    public IReadOnlyList<Dyno> List(App app) =>
-        database.Read(c => c.Query<Dyno>($"{Select} WHERE d.app_id = @Id ORDER BY d.type, d.name", new { app.Id }).AsList());
-
-    public Dyno Get(App app, string nameOrId) =>
-        database.Read(c => c.QuerySingleOrDefault<Dyno>($"{Select} WHERE d.app_id = @appId AND (d.name = @nameOrId OR d.id = @nameOrId)",
-            new { appId = app.Id, nameOrId }))
-        ?? throw PlatformException.NotFound("dyno");
 }

@@ -36,7 +36,7 @@ public sealed class AppRepositories(Database database, string directory)
         done
         [ -n "$build_rev" ] || exit 0
         git archive --format=tar "$build_rev" |
-          curl --silent --show-error --no-buffer --unix-socket "${{{HookSocketVariable}}}" --upload-file - \
+          curl --silent --show-error --no-buffer --header "Expect:" --unix-socket "${{{HookSocketVariable}}}" --upload-file - \
                "http://nuvem/internal/push/${{{PushTokenVariable}}}?commit=$build_rev" |
           { while IFS= read -r line || [ -n "$line" ]; do
               case "$line" in

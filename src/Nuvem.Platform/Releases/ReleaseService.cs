@@ -58,9 +58,9 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
         Query(app, $"{Select} WHERE r.app_id = @appId AND r.version = ({CurrentVersion})", new { appId = app.Id }).SingleOrDefault();
 
     /// <summary>Releases a slug with the app's current config vars (Heroku's <c>POST /apps/{app}/releases {"slug"}</c>).</summary>
-    /// <param name="status"><c>pending</c> while a release phase still has to run; the release becomes current only
-    /// once <see cref="Complete"/> marks it succeeded.</param>
-    public Release Deploy(App app, string userId, string slugId, string? description, string status = ReleaseStatus.Succeeded)
+    /// <remarks>When the slug has a release phase the new release is <c>pending</c>, and becomes current only once
+    /// <see cref="Complete"/> marks it succeeded (see <see cref="ReleasePhase"/>).</remarks>
+    public Release Deploy(App app, string userId, string slugId, string? description)
     {
         var id = database.Write((c, t) =>
         {
@@ -71,8 +71,8 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
             var text = string.IsNullOrWhiteSpace(description)
                 ? $"Deploy {(slug.CommitSha is { Length: > 0 } sha ? sha[..Math.Min(7, sha.Length)] : slug.Id[..8])}"
                 : description.Trim();
-            var release = Append(c, t, app.Id, text, userId, slug.Id, config, status);
-            if (status == ReleaseStatus.Succeeded)
+            var release = Append(c, t, app.Id, text, userId, slug.Id, config);
+            if (c.ExecuteScalar<string>("SELECT status FROM releases WHERE id = @release", new { release }, t) == ReleaseStatus.Succeeded)
                 FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
             return release;
         });
@@ -96,6 +96,15 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
         return Find(app, release.Id);
     }
 
+    /// <summary>The stored slug of a release and its process types, or null when it has none (or only a record without a tarball).</summary>
+    public (string Checksum, IReadOnlyDictionary<string, string> Types)? SlugOf(Release release)
+    {
+        if (release.SlugId is null) return null;
+        var row = database.Read(c => c.QuerySingleOrDefault<(string? Checksum, string Types)>(
+            "SELECT checksum, process_types FROM slugs WHERE id = @SlugId", new { release.SlugId }));
+        return row.Checksum is null ? null : (row.Checksum, Slugs.SlugService.ParseProcessTypes(row.Types));
+    }
+
     public void RecordOutput(Release release, string outputPath) =>
         database.Write((c, t) => c.Execute("UPDATE releases SET output_path = @outputPath WHERE id = @Id", new { outputPath, release.Id }, t));
 
@@ -110,7 +119,8 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
             var config = ConfigVarsJson.Serialize(target.ConfigVars);
             c.Execute("UPDATE apps SET config_vars = @config, updated_at = @now WHERE id = @Id", new { config, now = Timestamp.Now(), app.Id }, t);
             var release = Append(c, t, app.Id, $"Rollback to v{target.Version}", userId, target.SlugId, config);
-            if (target.SlugId is not null)
+            var succeeded = c.ExecuteScalar<string>("SELECT status FROM releases WHERE id = @release", new { release }, t) == ReleaseStatus.Succeeded;
+            if (succeeded && target.SlugId is not null)
             {
                 var types = c.ExecuteScalar<string>("SELECT process_types FROM slugs WHERE id = @SlugId", new { target.SlugId }, t)!;
                 FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(types), settings.DynoSizes.DefaultSize.Name);
@@ -125,12 +135,19 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
     /// so a config change keeps running the same code.
     /// </summary>
     /// <returns>The new release's id.</returns>
+    /// <param name="status">Left out, it follows the slug: <c>pending</c> when the slug declares a <c>release</c> process
+    /// (the release phase must pass first, for deploys, config changes and rollbacks alike, as on Heroku), else <c>succeeded</c>.</param>
     internal static string Append(IDbConnection c, IDbTransaction t, string appId, string description, string? userId,
-        string? slugId, string configJson, string status = ReleaseStatus.Succeeded)
+        string? slugId, string configJson, string? status = null)
     {
         var version = c.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) + 1 FROM releases WHERE app_id = @appId", new { appId }, t);
         slugId ??= c.ExecuteScalar<string?>(
             "SELECT slug_id FROM releases WHERE app_id = @appId AND status = 'succeeded' ORDER BY version DESC LIMIT 1", new { appId }, t);
+        if (status is null)
+        {
+            var types = slugId is null ? null : c.ExecuteScalar<string?>("SELECT process_types FROM slugs WHERE id = @slugId", new { slugId }, t);
+            status = types is not null && Slugs.SlugService.ParseProcessTypes(types).ContainsKey("release") ? ReleaseStatus.Pending : ReleaseStatus.Succeeded;
+        }
         var id = Guid.NewGuid().ToString();
         var now = Timestamp.Now();
         c.Execute("""

@@ -1,6 +1,7 @@
 using System.Net;
 using Nuvem.Platform;
 using Nuvem.Platform.Builds;
+using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
 
 namespace Nuvem.Server.Configuration;
@@ -27,6 +28,7 @@ public sealed record ServerOptions
     public string? TlsKeyFile { get; init; }
     public string? DynoSizesFile { get; init; }
     public BuildSettings Builds { get; init; } = new();
+    public DynoSettings Dynos { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -94,6 +96,11 @@ public sealed record ServerOptions
                     MemoryMb: Positive("NUVEM_BUILD_MEMORY_MB", 3072),
                     Cpus: Positive("NUVEM_BUILD_CPUS", Math.Max(1, Environment.ProcessorCount)),
                     Pids: Positive("NUVEM_BUILD_PIDS", 4096)),
+            },
+            Dynos = new DynoSettings
+            {
+                BootTimeout = TimeSpan.FromSeconds(Positive("NUVEM_BOOT_TIMEOUT", 60)),
+                StopGrace = TimeSpan.FromSeconds(Positive("NUVEM_STOP_GRACE", 30)),
             },
         };
         if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))

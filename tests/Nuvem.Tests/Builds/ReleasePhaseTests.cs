@@ -18,7 +18,7 @@ public sealed class ReleasePhaseTests(ServerFixture fixture)
         using var source = new GitWorkspace(Server)
             .Write("Procfile", "web: ./run.sh\nrelease: ./migrate.sh\n")
             .Write("run.sh", "#!/bin/sh\necho up\n", executable: true)
-            .Write("migrate.sh", "#!/bin/sh\necho \"migrating $DATABASE_URL from $(pwd | sed 's|.*/||') as $DYNO\"\n[ -f fail ] && { echo 'migration failed' >&2; exit 1; }\necho done\n", executable: true);
+            .Write("migrate.sh", "#!/bin/sh\necho \"migrating $DATABASE_URL from $(pwd | sed 's|.*/||') as $DYNO\"\n[ -f fail ] && { echo 'migration failed' >&2; exit 1; }\n[ -n \"$FAIL_MIGRATION\" ] && { echo 'refusing by config' >&2; exit 2; }\necho done\n", executable: true);
         source.Commit();
 
         var push = (await source.PushAsync(app)).Succeeded();
@@ -45,9 +45,37 @@ public sealed class ReleasePhaseTests(ServerFixture fixture)
         Assert.False(v4["eligible_for_rollback"]!.GetValue<bool>());
         Assert.True(releases[2]!["current"]!.GetValue<bool>());
         Assert.Contains("migration failed", await Read(v4["output_stream_url"]!.GetValue<string>()));
-        // A config change after the failure builds on the current (v3) code, not the failed slug.
+        // A config change after the failure builds on the current (v3) code, not the failed slug, and runs the
+        // release phase too (as on Heroku): pending first, then succeeded.
         await api.Patch($"/apps/{app}/config-vars", new { X = "1" });
         Assert.Equal(v3["slug"]!["id"]!.GetValue<string>(), (await api.Get($"/apps/{app}/releases/5")).Json["slug"]!["id"]!.GetValue<string>());
+        var v5 = await Settled(api, app, 5);
+        Assert.Equal("succeeded", v5["status"]!.GetValue<string>());
+        Assert.True(v5["current"]!.GetValue<bool>());
+
+        // A config change whose release phase fails: the release is failed, the previous one stays current.
+        await api.Patch($"/apps/{app}/config-vars", new { FAIL_MIGRATION = "yes" });
+        var v6 = await Settled(api, app, 6);
+        Assert.Equal("failed", v6["status"]!.GetValue<string>());
+        Assert.Contains("refusing by config", await Read(v6["output_stream_url"]!.GetValue<string>()));
+        Assert.True((await api.Get($"/apps/{app}/releases/5")).Json["current"]!.GetValue<bool>());
+
+        // Rolling back to v5 runs the phase with v5's config, which passes.
+        var rollback = await api.Post($"/apps/{app}/releases", new { release = v5["id"]!.GetValue<string>() });
+        Assert.Equal("pending", rollback.Json["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await Settled(api, app, 7))["status"]!.GetValue<string>());
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> Settled(ApiClient api, string app, int version)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var release = (await api.Get($"/apps/{app}/releases/{version}")).Json;
+            if (release["status"]!.GetValue<string>() != "pending") return release;
+            Assert.True(DateTime.UtcNow < deadline, $"v{version} is still pending");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public static class ReleaseEndpoints
             Results.Json(releases.Find(apps.Find(http.Caller().Account, app), release).ConfigVars));
 
         // {"slug": id} releases a slug; {"release": id} rolls back to that release.
-        group.MapPost("", async (HttpContext http, string app, AppService apps, ReleaseService releases, Representation json) =>
+        group.MapPost("", async (HttpContext http, string app, AppService apps, ReleaseService releases, ReleasePhase releasePhase, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -52,7 +52,7 @@ public static class ReleaseEndpoints
                 (null, null) => throw PlatformException.Invalid("Give either slug (to deploy it) or release (to roll back to it)."),
                 _ => throw PlatformException.Invalid("Give slug or release, not both."),
             };
-            return Results.Json(json.Release(release), statusCode: StatusCodes.Status201Created);
+            return Results.Json(json.Release(releasePhase.RunInBackground(target, release)), statusCode: StatusCodes.Status201Created);
         });
     }
 }

@@ -165,6 +165,8 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
 
     public object Dyno(Dyno dyno, App app) => new
     {
+        // What `ps --extended` shows; ip and port are where the router reaches a web dyno.
+        Extended = new { Region = app.Region, Ip = dyno.Address?.Host, Port = dyno.Address?.Port, Instance = Environment.MachineName },
         AttachUrl = (string?)null,
         dyno.Command,
         CreatedAt = Time(dyno.CreatedAt),

@@ -1,0 +1,411 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Dapper;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Dynos.Runtime;
+using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
+using Nuvem.Platform.Routing;
+using Nuvem.Platform.Slugs;
+using Nuvem.Platform.State;
+
+namespace Nuvem.Platform.Dynos;
+
+/// <summary>
+/// Keeps running what should run: for every app, its formation of the current release, as dynos named
+/// <c>web.1…N</c>, <c>worker.1</c>… It compares desired and running dynos continuously (and at once when asked),
+/// starts what is missing, stops what is extra, and replaces dynos of an older release — new web dynos first,
+/// old ones only once the new ones are up, so a deploy drops no requests. Crashed dynos restart at once, then
+/// after growing cool-offs. Everything happens on one loop (an actor): API calls and process exits are messages
+/// to it, so the bookkeeping needs no locks. It is also the router's route table.
+/// </summary>
+public sealed class DynoManager(
+    Database database,
+    PlatformSettings settings,
+    DynoSettings timings,
+    IDynoRuntime runtime,
+    ILogplex logplex,
+    SlugStore slugs,
+    TimeProvider clock) : IRouteTable
+{
+    private readonly Channel<Func<Task>> _inbox = Channel.CreateUnbounded<Func<Task>>();
+    private readonly List<Running> _dynos = [];
+    private ImmutableDictionary<string, AppRoute> _routes = ImmutableDictionary<string, AppRoute>.Empty;
+    private ImmutableDictionary<string, ImmutableArray<Dyno>> _views = ImmutableDictionary<string, ImmutableArray<Dyno>>.Empty;
+    private readonly Dictionary<string, AppDesire> _desired = new();
+
+    /// <summary>The loop. Runs until <paramref name="stopping"/>, then stops every dyno gracefully.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        await runtime.CleanUpLeftoversAsync();
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                wait.CancelAfter(timings.ReconcileInterval);
+                try { await _inbox.Reader.WaitToReadAsync(wait.Token); }
+                catch (OperationCanceledException) { }
+                while (_inbox.Reader.TryRead(out var message)) await message();
+                await ReconcileAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bad app (a missing slug, say) must not stop the loop for every other app.
+                Console.Error.WriteLine($"dyno manager: {e}");
+            }
+        }
+        await Task.WhenAll(_dynos.Where(d => d.Process is not null && !d.Process.Exited.IsCompleted)
+            .Select(d => d.Process!.StopAsync(timings.StopGrace)));
+    }
+
+    /// <summary>Asks for a comparison of desired and running dynos now (after a deploy, scale or config change).</summary>
+    public void Kick() => _inbox.Writer.TryWrite(() => Task.CompletedTask);
+
+    public IReadOnlyList<Dyno> List(App app) => _views.TryGetValue(app.Id, out var dynos) ? dynos : [];
+
+    public AppRoute? Resolve(string host)
+    {
+        var key = host.ToLowerInvariant();
+        return _routes.TryGetValue(key, out var route) ? route : null;
+    }
+
+    /// <summary>Restarts an app's dynos: all, one process type, or one dyno by name.</summary>
+    /// <returns>How many dynos were restarted.</returns>
+    public Task<int> RestartAsync(App app, string? type = null, string? name = null) => Ask(() =>
+    {
+        var targets = Select(app, type, name);
+        foreach (var dyno in targets)
+        {
+            Log(dyno, "Restarting");
+            dyno.Crashes = 0;
+            StopInBackground(dyno, replaceAfter: true);
+        }
+        return targets.Count;
+    });
+
+    /// <summary>Stops dynos (<c>ps:stop</c>); as their formation still wants them, they come back fresh.</summary>
+    public Task<int> StopAsync(App app, string? type = null, string? name = null) => Ask(() =>
+    {
+        var targets = Select(app, type, name);
+        foreach (var dyno in targets) StopInBackground(dyno, replaceAfter: true);
+        return targets.Count;
+    });
+
+    private List<Running> Select(App app, string? type, string? name) =>
+        _dynos.Where(d => d.AppId == app.Id && !d.Retired && !d.Stopping && (type is null || d.Type == type) && (name is null || d.Name == name)).ToList();
+
+    private async Task<T> Ask<T>(Func<T> work)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inbox.Writer.WriteAsync(() =>
+        {
+            try { answer.SetResult(work()); }
+            catch (Exception e) { answer.SetException(e); }
+            return Task.CompletedTask;
+        });
+        return await answer.Task;
+    }
+
+    private sealed record Want(string Type, int Quantity, string Command, DynoSize Size);
+
+    private sealed record AppDesire(string AppId, string AppName, int Uid, bool Maintenance, string? ReleaseId, long ReleaseVersion,
+        string? SlugPath, IReadOnlyDictionary<string, string> ConfigVars, IReadOnlyList<Want> Wants);
+
+    private sealed class Running
+    {
+        public required string Id { get; init; }
+        public required string AppId { get; init; }
+        public required string Name { get; init; }
+        public required string Type { get; init; }
+        public required string Command { get; init; }
+        public required string Size { get; init; }
+        public required string ReleaseId { get; init; }
+        public required long ReleaseVersion { get; init; }
+        public string State { get; set; } = "starting";
+        public IDynoProcess? Process { get; set; }
+        public DateTimeOffset StartedAt { get; set; }
+        public DateTimeOffset UpdatedAt { get; set; }
+        public DateTimeOffset? UpSince { get; set; }
+        public int Crashes { get; set; }
+        public DateTimeOffset? RestartAt { get; set; }
+        /// <summary>Being stopped on purpose: its exit is not a crash.</summary>
+        public bool Stopping { get; set; }
+        /// <summary>Replaced by a dyno of a newer release (or scaled away): it goes once it has stopped.</summary>
+        public bool Retired { get; set; }
+    }
+
+    private async Task ReconcileAsync()
+    {
+        var desired = LoadDesired();
+        var now = clock.GetUtcNow();
+
+        foreach (var app in desired.Values)
+        {
+            foreach (var want in app.Wants)
+            {
+                for (var index = 1; index <= want.Quantity; index++)
+                {
+                    var name = $"{want.Type}.{index}";
+                    var current = _dynos.Where(d => d.AppId == app.AppId && d.Name == name && !d.Retired).ToList();
+                    var matching = current.FirstOrDefault(d => d.ReleaseId == app.ReleaseId && d.Command == want.Command && d.Size == want.Size.Name);
+                    if (matching is null)
+                    {
+                        var started = await StartAsync(app, name, want);
+                        // The old dyno of this name goes once its successor is up (web) or started (others).
+                        foreach (var old in current) old.Retired = true;
+                        if (started is null) continue;
+                    }
+                    else if (matching.State == "crashed" && matching.RestartAt <= now && !matching.Stopping)
+                    {
+                        await RestartCrashedAsync(app, matching, want);
+                    }
+                }
+            }
+        }
+
+        // Dynos of apps, process types or indexes no longer wanted, and retired dynos whose successor is ready.
+        foreach (var dyno in _dynos.ToList())
+        {
+            desired.TryGetValue(dyno.AppId, out var app);
+            var want = app?.Wants.FirstOrDefault(w => w.Type == dyno.Type);
+            var index = int.TryParse(dyno.Name[(dyno.Name.LastIndexOf('.') + 1)..], out var i) ? i : int.MaxValue;
+            var wanted = app is not null && want is not null && index <= want.Quantity;
+            if (!wanted && !dyno.Retired)
+            {
+                dyno.Retired = true;
+            }
+            if (!dyno.Retired || dyno.Stopping) continue;
+            var successor = _dynos.FirstOrDefault(d => d.AppId == dyno.AppId && d.Name == dyno.Name && !d.Retired);
+            var successorReady = successor is null || successor.State is "up" or "crashed" || successor.Type != "web";
+            if (!wanted || successorReady)
+            {
+                if (dyno.Process is null || dyno.Process.Exited.IsCompleted) _dynos.Remove(dyno);
+                else StopInBackground(dyno, replaceAfter: false);
+            }
+        }
+
+        await CheckBootsAsync(now);
+        Publish(desired);
+    }
+
+    private async Task<Running?> StartAsync(AppDesire app, string name, Want want)
+    {
+        if (app.SlugPath is null || app.ReleaseId is null) return null;
+        var dyno = new Running
+        {
+            Id = Guid.NewGuid().ToString(), AppId = app.AppId, Name = name, Type = want.Type, Command = want.Command,
+            Size = want.Size.Name, ReleaseId = app.ReleaseId, ReleaseVersion = app.ReleaseVersion,
+        };
+        _dynos.Add(dyno);
+        await LaunchAsync(app, dyno, want);
+        return dyno;
+    }
+
+    private async Task RestartCrashedAsync(AppDesire app, Running dyno, Want want)
+    {
+        dyno.RestartAt = null;
+        await LaunchAsync(app, dyno, want);
+    }
+
+    private async Task LaunchAsync(AppDesire app, Running dyno, Want want)
+    {
+        var now = clock.GetUtcNow();
+        dyno.StartedAt = now;
+        SetState(dyno, "starting");
+        dyno.UpSince = null;
+        Log(dyno, $"Starting process with command `{want.Command}`");
+        try
+        {
+            var spec = new DynoSpec(dyno.Id, app.AppId, app.AppName, app.Uid, dyno.Name, dyno.Type, dyno.Command,
+                dyno.ReleaseId, dyno.ReleaseVersion, app.SlugPath!, want.Size, app.ConfigVars);
+            var appId = app.AppId;
+            var name = dyno.Name;
+            dyno.Process = await runtime.StartAsync(spec, line => { logplex.Publish(appId, "app", name, line); return Task.CompletedTask; }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            Log(dyno, $"Error R99 (Platform error) -> Failed to launch the dyno: {e.Message}");
+            Crashed(dyno, exitCode: null);
+            return;
+        }
+        var process = dyno.Process;
+        _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
+        {
+            OnExit(dyno, process, exited.Result);
+            return Task.CompletedTask;
+        }), TaskScheduler.Default);
+        if (dyno.Type != "web") SetUp(dyno);
+    }
+
+    private void OnExit(Running dyno, IDynoProcess process, int exitCode)
+    {
+        if (!ReferenceEquals(dyno.Process, process)) return; // an earlier incarnation
+        Log(dyno, $"Process exited with status {exitCode}");
+        if (dyno.Stopping || dyno.Retired)
+        {
+            SetState(dyno, "down");
+            if (dyno.Retired) _dynos.Remove(dyno);
+            else
+            {
+                // Stopped on request (restart, ps:stop): start afresh on the next pass.
+                _dynos.Remove(dyno);
+            }
+            Kick();
+            return;
+        }
+        Crashed(dyno, exitCode);
+    }
+
+    private void Crashed(Running dyno, int? exitCode)
+    {
+        var now = clock.GetUtcNow();
+        if (dyno.UpSince is { } up && now - up > timings.HealthyAfter) dyno.Crashes = 0;
+        dyno.Crashes++;
+        SetState(dyno, "crashed");
+        // First crash: restart at once. Then 2, 4, 8… seconds, up to the cap; a new release starts over.
+        var delay = dyno.Crashes == 1
+            ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(Math.Min(timings.MaxRestartDelay.TotalSeconds, Math.Pow(2, dyno.Crashes - 1)));
+        dyno.RestartAt = now + delay;
+        Kick();
+    }
+
+    private async Task CheckBootsAsync(DateTimeOffset now)
+    {
+        foreach (var dyno in _dynos.Where(d => d.State == "starting" && d.Type == "web" && d.Process is { Exited.IsCompleted: false } && !d.Stopping).ToList())
+        {
+            if (await dyno.Process!.AcceptsConnectionsAsync(CancellationToken.None))
+            {
+                SetUp(dyno);
+            }
+            else if (now - dyno.StartedAt > timings.BootTimeout)
+            {
+                Log(dyno, $"Error R10 (Boot timeout) -> Web process failed to bind to $PORT within {timings.BootTimeout.TotalSeconds:0} seconds of launch");
+                Log(dyno, "Stopping process with SIGKILL");
+                var process = dyno.Process!;
+                dyno.Process = null; // its exit is no longer news: the dyno has crashed already
+                _ = process.StopAsync(TimeSpan.Zero);
+                Crashed(dyno, exitCode: null);
+            }
+        }
+        foreach (var dyno in _dynos.Where(d => d.State == "up" && d.UpSince is { } up && now - up > timings.HealthyAfter)) dyno.Crashes = 0;
+    }
+
+    private void SetUp(Running dyno)
+    {
+        dyno.UpSince = clock.GetUtcNow();
+        SetState(dyno, "up");
+    }
+
+    private void StopInBackground(Running dyno, bool replaceAfter)
+    {
+        if (dyno.Stopping) return;
+        dyno.Stopping = true;
+        if (dyno.Process is null || dyno.Process.Exited.IsCompleted)
+        {
+            _dynos.Remove(dyno);
+            Kick();
+            return;
+        }
+        Log(dyno, "Stopping all processes with SIGTERM");
+        var process = dyno.Process;
+        _ = Task.Run(async () =>
+        {
+            var killed = await process.StopAsync(timings.StopGrace);
+            if (killed)
+            {
+                Log(dyno, $"Error R12 (Exit timeout) -> At least one process failed to exit within {timings.StopGrace.TotalSeconds:0} seconds of SIGTERM");
+                Log(dyno, "Stopping remaining processes with SIGKILL");
+            }
+        });
+    }
+
+    private void SetState(Running dyno, string state)
+    {
+        if (dyno.State == state) return;
+        Log(dyno, $"State changed from {dyno.State} to {state}");
+        dyno.State = state;
+        dyno.UpdatedAt = clock.GetUtcNow();
+    }
+
+    private void Log(Running dyno, string message) => logplex.Publish(dyno.AppId, "heroku", dyno.Name, message);
+
+    /// <summary>Publishes the router's view and the dyno lists (immutable snapshots, read without locks).</summary>
+    private void Publish(IReadOnlyDictionary<string, AppDesire> desired)
+    {
+        var routes = ImmutableDictionary.CreateBuilder<string, AppRoute>();
+        var views = ImmutableDictionary.CreateBuilder<string, ImmutableArray<Dyno>>();
+        foreach (var app in desired.Values)
+        {
+            var dynos = _dynos.Where(d => d.AppId == app.AppId).ToList();
+            var web = dynos.Where(d => d.Type == "web" && !d.Stopping).ToList();
+            var backends = web.Where(d => d.State == "up" && d.Process?.Address is not null)
+                .Select(d => new Backend(d.Name, d.Process!.Address!)).ToList();
+            var webWanted = app.Wants.Any(w => w.Type == "web" && w.Quantity > 0);
+            var crashed = webWanted && backends.Count == 0 && web.Any(d => d.State == "crashed");
+            routes[$"{app.AppName}.{settings.Domain}"] = new AppRoute(app.AppId, app.AppName, app.Maintenance, webWanted, crashed, backends);
+            views[app.AppId] = dynos
+                .Where(d => !d.Retired || d.State is "up" or "starting")
+                .GroupBy(d => d.Name).Select(g => g.OrderBy(d => d.Retired).First())
+                .OrderBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal)
+                .Select(d => new Dyno
+                {
+                    Id = d.Id, AppId = d.AppId, Name = d.Name, Type = d.Type, Command = d.Command, State = d.State, Size = d.Size,
+                    ReleaseId = d.ReleaseId, ReleaseVersion = d.ReleaseVersion, CreatedAt = d.StartedAt, UpdatedAt = d.UpdatedAt,
+                    Address = d.Process?.Address,
+                }).ToImmutableArray();
+        }
+        Volatile.Write(ref _routes, routes.ToImmutable());
+        Volatile.Write(ref _views, views.ToImmutable());
+    }
+
+    /// <summary>Every app with its current release's formation (quantities above zero), read fresh each pass.</summary>
+    private IReadOnlyDictionary<string, AppDesire> LoadDesired()
+    {
+        using var c = database.Open();
+        var apps = c.Query<AppRow>("""
+            SELECT a.id, a.name, COALESCE(a.uid, 0) AS uid, a.maintenance, r.id AS release_id, r.version, s.checksum, r.config_vars AS config
+            FROM apps a
+            LEFT JOIN releases r ON r.app_id = a.id AND r.version = (SELECT MAX(version) FROM releases WHERE app_id = a.id AND status = 'succeeded')
+            LEFT JOIN slugs s ON s.id = r.slug_id
+            """).ToList();
+        var formations = c.Query<FormationRow>(
+            "SELECT app_id, type, quantity, command, size FROM formations WHERE quantity > 0").ToLookup(f => f.AppId);
+        var result = new Dictionary<string, AppDesire>();
+        foreach (var app in apps)
+        {
+            var slugPath = app.Checksum is null ? null : slugs.PathFor(app.Checksum);
+            if (slugPath is not null && !File.Exists(slugPath)) slugPath = null; // a slug record without a stored tarball (API-made): nothing to run
+            var wants = slugPath is null
+                ? []
+                : formations[app.Id].Select(f => new Want(f.Type, (int)f.Quantity, f.Command,
+                    settings.DynoSizes.Find(f.Size) ?? settings.DynoSizes.DefaultSize)).ToList();
+            result[app.Id] = new AppDesire(app.Id, app.Name, (int)app.Uid, app.Maintenance, app.ReleaseId, app.Version ?? 0, slugPath,
+                app.Config is null ? new Dictionary<string, string>() : ConfigVarsJson.Deserialize(app.Config), wants);
+        }
+        return result;
+    }
+
+    private sealed record AppRow
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public long Uid { get; init; }
+        public bool Maintenance { get; init; }
+        public string? ReleaseId { get; init; }
+        public long? Version { get; init; }
+        public string? Checksum { get; init; }
+        public string? Config { get; init; }
+    }
+
+    private sealed record FormationRow
+    {
+        public string AppId { get; init; } = "";
+        public string Type { get; init; } = "";
+        public long Quantity { get; init; }
+        public string Command { get; init; } = "";
+        public string Size { get; init; } = "";
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Nuvem.Tests.Infrastructure;
+
+namespace Nuvem.Tests.Dynos;
+
+/// <summary>The dyno manager running real processes from real pushed slugs.</summary>
+public sealed class DynoManagerTests
+{
+    private static async Task<JsonArray> Dynos(ApiClient api, string app) =>
+        (await api.Get($"/apps/{app}/dynos?extended=true")).Array;
+
+    private static async Task<string> Ask(JsonNode dyno)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var extended = dyno["extended"]!;
+        return (await http.GetStringAsync($"http://{extended["ip"]}:{extended["port"]}/")).Trim();
+    }
+
+    private static async Task<JsonArray> WaitForUp(ApiClient api, string app, int web, string? release = null) =>
+        await DynoApps.Eventually(() => Dynos(api, app),
+            dynos => dynos.Count(d => d!["type"]!.GetValue<string>() == "web" && d["state"]!.GetValue<string>() == "up"
+                                      && (release is null || d["release"]!["version"]!.ToString() == release)) == web
+                     && dynos.Count(d => d!["type"]!.GetValue<string>() == "web") == web,
+            what: $"{web} web dynos up");
+
+    [Fact]
+    public async Task A_release_runs_as_dynos_that_scale_restart_and_follow_config_changes()
+    {
+        await using var server = await NuvemServer.StartNewAsync();
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "runner" });
+        using var source = DynoApps.Web(server);
+        source.Commit();
+        (await source.PushAsync("runner")).Succeeded(); // v2: web=1, worker=0
+
+        var dynos = await WaitForUp(api, "runner", 1);
+        var web = Assert.Single(dynos);
+        Assert.Equal("web.1", web!["name"]!.GetValue<string>());
+        Assert.Equal("python3 server.py", web["command"]!.GetValue<string>());
+        Assert.Equal(2, web["release"]!["version"]!.GetValue<int>());
+        Assert.Equal("Basic", web["size"]!.GetValue<string>());
+        Assert.Equal("web.1 none", await Ask(web));
+
+        // Scale: three web dynos, each its own process answering as itself, and a worker.
+        await api.Patch("/apps/runner/formation", new { updates = new object[] { new { type = "web", quantity = "3" }, new { type = "worker", quantity = 1 } } });
+        dynos = await WaitForUp(api, "runner", 3);
+        var answers = await Task.WhenAll(dynos.Where(d => d!["type"]!.GetValue<string>() == "web").Select(d => Ask(d!)));
+        Assert.Equal(["web.1 none", "web.2 none", "web.3 none"], answers.Order());
+        Assert.Contains(dynos, d => d!["name"]!.GetValue<string>() == "worker.1" && d["state"]!.GetValue<string>() == "up");
+
+        // A config change is a new release: every dyno is replaced and serves the new value.
+        var before = dynos.Select(d => d!["id"]!.GetValue<string>()).ToHashSet();
+        await api.Patch("/apps/runner/config-vars", new { COLOR = "teal" }); // v3
+        dynos = await WaitForUp(api, "runner", 3, release: "3");
+        Assert.All(dynos, d => Assert.DoesNotContain(d!["id"]!.GetValue<string>(), before));
+        Assert.All(await Task.WhenAll(dynos.Where(d => d!["type"]!.GetValue<string>() == "web").Select(d => Ask(d!))), a => Assert.EndsWith(" teal", a));
+        await DynoApps.Eventually(() => Dynos(api, "runner"), ds => ds.Count == 4, what: "old dynos gone");
+
+        // Restart one dyno, then the web type: new processes, same names.
+        var web2 = dynos.Single(d => d!["name"]!.GetValue<string>() == "web.2")!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await api.Delete("/apps/runner/dynos/web.2")).Status);
+        await DynoApps.Eventually(() => Dynos(api, "runner"),
+            ds => ds.Any(d => d!["name"]!.GetValue<string>() == "web.2" && d["id"]!.GetValue<string>() != web2 && d["state"]!.GetValue<string>() == "up"),
+            what: "web.2 restarted");
+        Assert.Equal(HttpStatusCode.Accepted, (await api.Delete("/apps/runner/formations/web")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Delete("/apps/runner/dynos/web.9")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Post, "/apps/runner/formations/clock/actions/stop", null)).Status);
+
+        // Scale down to nothing.
+        await api.Patch("/apps/runner/formation", new { updates = new object[] { new { type = "web", quantity = 0 }, new { type = "worker", quantity = 0 } } });
+        await DynoApps.Eventually(() => Dynos(api, "runner"), ds => ds.Count == 0, what: "no dynos");
+        Assert.Contains("State changed from starting to up", server.Output);
+        Assert.Contains("Starting process with command `python3 server.py`", server.Output);
+    }
+
+    [Fact]
+    public async Task Crashes_restart_with_growing_cool_offs_and_a_web_dyno_that_never_binds_gets_R10()
+    {
+        await using var server = await NuvemServer.StartNewAsync(new Dictionary<string, string> { ["NUVEM_BOOT_TIMEOUT"] = "2" });
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "crashy" });
+        using var source = new GitWorkspace(server).Write("Procfile", "web: sleep 600\nworker: echo boom; exit 3\n");
+        source.Commit();
+        (await source.PushAsync("crashy")).Succeeded();
+        await api.Patch("/apps/crashy/formation", new { updates = new object[] { new { type = "worker", quantity = 1 } } });
+
+        await DynoApps.Eventually(() => Task.FromResult(server.Output), o => o.Contains("Error R10 (Boot timeout)"), TimeSpan.FromSeconds(20), "R10");
+        var started = DateTime.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(9));
+        var workerStarts = server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
+        // Immediate restart, then 2 s, 4 s, 8 s… cool-offs: a handful of starts in ~10 s, not dozens.
+        Assert.InRange(workerStarts, 3, 6);
+        Assert.Contains("heroku[worker.1]: Process exited with status 3", server.Output);
+        Assert.Contains("State changed from up to crashed", server.Output);
+        var worker = (await Dynos(api, "crashy")).Single(d => d!["name"]!.GetValue<string>() == "worker.1");
+        Assert.Contains(worker!["state"]!.GetValue<string>(), new[] { "crashed", "up", "starting" });
+
+        // A new release resets the cool-off: the worker starts again at once.
+        var before = server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
+        await api.Patch("/apps/crashy/config-vars", new { RESET = "1" });
+        await DynoApps.Eventually(() => Task.FromResult(server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"))),
+            n => n > before, TimeSpan.FromSeconds(5), "a fresh start after the new release");
+    }
+
+    [Fact]
+    public async Task A_dyno_ignoring_SIGTERM_is_killed_after_the_grace_with_R12()
+    {
+        await using var server = await NuvemServer.StartNewAsync(new Dictionary<string, string> { ["NUVEM_STOP_GRACE"] = "2" });
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "stubborn" });
+        using var source = new GitWorkspace(server).Write("Procfile", "worker: trap '' TERM; while true; do sleep 1; done\n");
+        source.Commit();
+        (await source.PushAsync("stubborn")).Succeeded();
+        await api.Patch("/apps/stubborn/formation", new { updates = new object[] { new { type = "worker", quantity = 1 } } });
+        await DynoApps.Eventually(() => Dynos(api, "stubborn"), ds => ds.Any(d => d!["state"]!.GetValue<string>() == "up"), what: "worker up");
+
+        await api.Patch("/apps/stubborn/formation", new { updates = new object[] { new { type = "worker", quantity = 0 } } });
+        await DynoApps.Eventually(() => Task.FromResult(server.Output), o => o.Contains("Error R12 (Exit timeout)"), TimeSpan.FromSeconds(15), "R12");
+        Assert.Contains("Stopping all processes with SIGTERM", server.Output);
+        Assert.Contains("Stopping remaining processes with SIGKILL", server.Output);
+        await DynoApps.Eventually(() => Dynos(api, "stubborn"), ds => ds.Count == 0, what: "dyno gone");
+    }
+
+    [Fact]
+    public async Task After_a_platform_crash_the_same_dynos_run_again_without_duplicates_or_orphans()
+    {
+        await using var server = await NuvemServer.StartNewAsync();
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "phoenix" });
+        using var source = DynoApps.Web(server);
+        source.Commit();
+        (await source.PushAsync("phoenix")).Succeeded();
+        await api.Patch("/apps/phoenix/formation", new { updates = new object[] { new { type = "web", quantity = 2 } } });
+        var before = await WaitForUp(api, "phoenix", 2);
+        var oldPorts = before.Select(d => d!["extended"]!["port"]!.GetValue<int>()).ToList();
+
+        server.Kill();
+        await server.StartAsync();
+        var after = await WaitForUp(api, "phoenix", 2);
+        Assert.Equal(["web.1", "web.2"], after.Select(d => d!["name"]!.GetValue<string>()).Order());
+        // The previous processes are gone: nothing answers on their ports any more.
+        foreach (var port in oldPorts.Except(after.Select(d => d!["extended"]!["port"]!.GetValue<int>())))
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync($"http://127.0.0.1:{port}/"));
+        }
+        Assert.All(await Task.WhenAll(after.Select(d => Ask(d!))), a => Assert.Matches("^web\\.[12] none$", a));
+    }
+}
