@@ -40,17 +40,24 @@ public sealed class ReleasesCliTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Failed_releases_are_skipped_by_rollback_and_their_release_phase_output_is_kept()
+    public async Task Release_commands_gate_rollbacks_and_their_output_is_kept()
     {
         using var cli = new NuvemCli(Server);
         (await cli.LoginAsync()).Succeeded();
+        var stopFile = Path.Combine(Path.GetTempPath(), $"nuvem-stop-{Guid.NewGuid():N}");
         using var source = CliApps.ProcfileApp(Server, cli)
             .Write("Procfile", "web: ./run.sh\nrelease: ./migrate.sh\n")
-            .Write("migrate.sh", "#!/bin/sh\necho \"migrating to $MARK\"\n[ -f fail ] && { echo 'migration failed' >&2; exit 1; }\necho migrated\n", executable: true);
+            .Write("migrate.sh", """
+                #!/bin/sh
+                echo "migrating to $MARK"
+                [ -f fail ] && { echo 'migration failed' >&2; exit 1; }
+                [ -e "$STOP_FILE" ] && { echo "stopped by $STOP_FILE" >&2; exit 1; }
+                echo migrated
+                """, executable: true);
         source.Commit();
         var app = $"relout-{Guid.NewGuid().ToString("N")[..8]}";
         (await cli.RunAsync("apps:create", app)).Succeeded();
-        (await cli.RunAsync("config:set", "MARK=one")).Succeeded(); // v2
+        (await cli.RunAsync("config:set", "MARK=one", $"STOP_FILE={stopFile}")).Succeeded(); // v2, no code yet
         (await source.RunAsync(["push", "nuvem", "main"])).Succeeded(); // v3, with a release phase
 
         var newest = (await cli.RunAsync("releases:output")).Succeeded().Stdout;
@@ -64,9 +71,27 @@ public sealed class ReleasesCliTests(ServerFixture fixture)
         (await source.RunAsync(["push", "nuvem", "main"])).Rejected(); // v4 failed; v3 stays current
         Assert.Contains("migration failed", (await cli.RunAsync("releases:output", "v4")).Succeeded().Stdout);
 
-        // Before the current v3 comes the config change v2: the failed v4 is neither current nor eligible.
-        Assert.StartsWith($"Rolling back {app} to v2... done, v5\n", (await cli.RunAsync("rollback")).Succeeded().Stdout);
+        // Before the current v3 comes the config change v2 (the failed v4 is neither current nor eligible). Rolling
+        // back to it runs v3's code with v2's config, after its release command passed; the CLI shows that command.
+        var rollback = (await cli.RunAsync("rollback")).Succeeded().Stdout;
+        Assert.StartsWith($"Rolling back {app} to v2... done, v5\nRunning release command...\nmigrating to one\n", rollback);
+        Assert.EndsWith("Release command exited 0.\nTo undo, run: nuvem rollback v3\n", rollback);
+        Assert.True((await Server.Api().Get($"/apps/{app}/releases/5")).Json["current"]!.GetValue<bool>());
         Assert.Contains("cannot be rolled back to", (await cli.RunAsync("rollback", "v4")).Failed().Stderr);
+
+        // A release command that fails fails the rollback, and the app stays on what it ran.
+        File.WriteAllText(stopFile, "stop");
+        try
+        {
+            var refused = (await cli.RunAsync("rollback", "v3")).Failed();
+            Assert.Contains($"stopped by {stopFile}", refused.Stdout);
+            Assert.Contains($"Release command failed: v6 is marked failed and {app} keeps running its current release.", refused.Stderr);
+            Assert.True((await Server.Api().Get($"/apps/{app}/releases/5")).Json["current"]!.GetValue<bool>());
+        }
+        finally
+        {
+            File.Delete(stopFile);
+        }
         Assert.Contains("Couldn't find that app.", (await cli.RunAsync("releases:output", "-a", "no-such-app-here")).Failed().Stderr);
     }
 }

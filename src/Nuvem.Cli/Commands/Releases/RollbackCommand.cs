@@ -6,7 +6,8 @@ namespace Nuvem.Cli.Commands.Releases;
 
 /// <summary>
 /// <c>nuvem rollback [vN]</c>: a new release with the code and config of release N (by default the release before
-/// the current one), via <c>POST /apps/{app}/releases {"release": id}</c>, as Heroku's rollback does.
+/// the current one), via <c>POST /apps/{app}/releases {"release": id}</c>, as Heroku's rollback does. When the slug
+/// has a release command, its output follows and the command fails if it does.
 /// </summary>
 public sealed class RollbackCommand
 {
@@ -36,7 +37,10 @@ public sealed class RollbackCommand
             : await ReleaseLookup.GetOrNewestAsync(api, appName, requested, cancellation);
 
         var made = await api.PostAsync(ReleaseLookup.Path(appName), new JsonObject { ["release"] = Json.Text(target, "id") }, cancellation);
-        context.Out.Line($"Rolling back {appName} to v{Json.Text(target, "version")}... done, v{Json.Text(made, "version")}");
+        var version = Json.Text(made, "version");
+        context.Out.Line($"Rolling back {appName} to v{Json.Text(target, "version")}... done, v{version}");
+        var status = await ReleasePhaseFollower.FollowAsync(context, api, appName, made, cancellation);
+        ReleasePhaseFollower.RequireSucceeded(status, appName, version);
         // Undoing means rolling back to what was running until now.
         if (current is not null) context.Out.Line($"To undo, run: nuvem rollback v{Json.Text(current, "version")}");
     }
