@@ -35,7 +35,7 @@ internal sealed class Platform : IAsyncDisposable
             RedirectStandardError = true,
             Environment =
             {
-                ["NUVEM_DATA_DIR"] = dataDir, ["NUVEM_API_PORT"] = apiPort.ToString(), ["NUVEM_ROUTER_PORT"] = FreePort().ToString(),
+                ["NUVEM_DATA_DIR"] = dataDir, ["NUVEM_API_PORT"] = apiPort.ToString(), ["NUVEM_ROUTER_PORT"] = FreePort().ToString(), ["NUVEM_RENDEZVOUS_PORT"] = FreePort().ToString(),
                 ["NUVEM_BIND_ADDRESS"] = "localhost", ["NUVEM_ADMIN_TOKEN"] = token, ["NUVEM_ADMIN_PASSWORD"] = "bench-password",
             },
         })!;

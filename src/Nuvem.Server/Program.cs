@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Nuvem.Platform;
 using Nuvem.Platform.Accounts;
@@ -24,6 +25,7 @@ using Nuvem.Server.Api.Streams;
 using Nuvem.Server.Configuration;
 using Nuvem.Server.Dynos;
 using Nuvem.Server.Git;
+using Nuvem.Server.Rendezvous;
 using Nuvem.Server.Tls;
 
 // nuvemd — the composition root. Reads the configuration, opens (and migrates) the state, makes sure the
@@ -38,6 +40,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_DATA_DIR       state, certificates, slugs   (default /var/lib/nuvem as root, else ~/.local/share/nuvem)
           NUVEM_API_PORT       HTTPS Platform API and git   (default 5443)
           NUVEM_ROUTER_PORT    HTTP router for apps         (default 5080)
+          NUVEM_RENDEZVOUS_PORT  TLS port for `run` sessions  (default 5001)
           NUVEM_DOMAIN         apps are NAME.DOMAIN         (default localhost)
           NUVEM_API_HOST       host name clients use        (default localhost)
           NUVEM_BIND_ADDRESS   *, localhost or an IP        (default *)
@@ -113,6 +116,18 @@ builder.WebHost.ConfigureKestrel(kestrel =>
         default: kestrel.Listen(System.Net.IPAddress.Parse(options.Bind), options.ApiPort, Https); break;
     }
     kestrel.ListenUnixSocket(hookSocket);
+    // Raw TLS, not HTTP: `run` sessions (the rendezvous protocol of the heroku CLI).
+    void Rendezvous(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+    {
+        listen.UseHttps(certificate);
+        listen.UseConnectionHandler<RendezvousConnectionHandler>();
+    }
+    switch (options.Bind)
+    {
+        case "*": kestrel.ListenAnyIP(options.RendezvousPort, Rendezvous); break;
+        case "localhost": kestrel.ListenLocalhost(options.RendezvousPort, Rendezvous); break;
+        default: kestrel.Listen(System.Net.IPAddress.Parse(options.Bind), options.RendezvousPort, Rendezvous); break;
+    }
 });
 
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -140,6 +155,7 @@ builder.Services.AddHttpClient();
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<SourceBlobs>(services, Path.Combine(options.DataDir, "sources")));
 builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
 builder.Services.AddSingleton<PushSessions>();
+builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(options.Builds);
 builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
 builder.Services.AddSingleton<BuildpackInstallations>();
@@ -155,6 +171,7 @@ builder.Services.AddSingleton<IDynoRuntime>(new ProcessDynoRuntime(Path.Combine(
 builder.Services.AddSingleton<DynoManager>();
 builder.Services.AddSingleton<IRouteTable>(services => services.GetRequiredService<DynoManager>());
 builder.Services.AddHostedService<DynoManagerService>();
+builder.Services.AddSingleton<RendezvousSessions>();
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
@@ -193,6 +210,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           Data:          {options.DataDir}
           CA file:       {(options.TlsCertFile is null ? ca.CaCertificateFile : "(operator-provided certificate)")}
                          trust it: NUVEM_CA_FILE / git -c http.sslCAInfo=FILE / NODE_EXTRA_CA_CERTS=FILE
+          Run sessions:  rendezvous on port {options.RendezvousPort}
         """);
     if (sandbox.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
     if (firstStart is not null)

@@ -93,8 +93,74 @@ public sealed class DynoManager(
         return targets.Count;
     });
 
+    /// <summary>
+    /// Starts a one-off dyno (<c>run.NNNN</c>) with the current release's slug and config plus <paramref name="environment"/>.
+    /// Detached, its output goes to the app's log; attached, the caller gets its streams. It is never restarted.
+    /// </summary>
+    public Task<(Dyno Dyno, IAttachedDyno? Attached)> RunOneOffAsync(App app, string command, IReadOnlyDictionary<string, string> environment,
+        string? size, bool attach, bool tty) => AskAsync(async () =>
+    {
+        var desired = LoadDesired();
+        if (!desired.TryGetValue(app.Id, out var current) || current.SlugPath is null || current.ReleaseId is null)
+            throw PlatformException.Invalid($"{app.Name} has no release to run yet: deploy it first (git push).");
+        var dynoSize = size is null ? settings.DynoSizes.DefaultSize
+            : settings.DynoSizes.Find(size) ?? throw PlatformException.Invalid(
+                $"No such dyno size '{size}'. Available sizes: {string.Join(", ", settings.DynoSizes.All.Select(s => s.Name))}.");
+        string name;
+        do name = $"run.{Random.Shared.Next(1000, 10000)}"; while (_dynos.Any(d => d.AppId == app.Id && d.Name == name));
+        var dyno = new Running
+        {
+            Id = Guid.NewGuid().ToString(), AppId = app.Id, Name = name, Type = "run", Command = command, Size = dynoSize.Name,
+            ReleaseId = current.ReleaseId, ReleaseVersion = current.ReleaseVersion, OneOff = true,
+        };
+        var config = new Dictionary<string, string>(current.ConfigVars);
+        foreach (var (key, value) in environment) config[key] = value;
+        var spec = new DynoSpec(dyno.Id, app.Id, app.Name, current.Uid, name, "run", command, current.ReleaseId, current.ReleaseVersion,
+            current.SlugPath, dynoSize, config);
+        dyno.StartedAt = clock.GetUtcNow();
+        Log(dyno, $"Starting process with command `{command}`");
+        IAttachedDyno? attached = null;
+        if (attach)
+        {
+            attached = await runtime.StartAttachedAsync(spec, tty, CancellationToken.None);
+            dyno.Process = attached;
+        }
+        else
+        {
+            dyno.Process = await runtime.StartAsync(spec, line => { logplex.Publish(app.Id, "app", name, line); return Task.CompletedTask; }, CancellationToken.None);
+        }
+        _dynos.Add(dyno);
+        SetUp(dyno);
+        var process = dyno.Process;
+        _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
+        {
+            OnExit(dyno, process, exited.Result);
+            return Task.CompletedTask;
+        }), TaskScheduler.Default);
+        Publish(desired);
+        return (View(dyno), attached);
+    });
+
+    private static Dyno View(Running d) => new()
+    {
+        Id = d.Id, AppId = d.AppId, Name = d.Name, Type = d.Type, Command = d.Command, State = d.State, Size = d.Size,
+        ReleaseId = d.ReleaseId, ReleaseVersion = d.ReleaseVersion, CreatedAt = d.StartedAt, UpdatedAt = d.UpdatedAt,
+        Address = d.Process?.Address,
+    };
+
     private List<Running> Select(App app, string? type, string? name) =>
         _dynos.Where(d => d.AppId == app.Id && !d.Retired && !d.Stopping && (type is null || d.Type == type) && (name is null || d.Name == name)).ToList();
+
+    private async Task<T> AskAsync<T>(Func<Task<T>> work)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inbox.Writer.WriteAsync(async () =>
+        {
+            try { answer.SetResult(await work()); }
+            catch (Exception e) { answer.SetException(e); }
+        });
+        return await answer.Task;
+    }
 
     private async Task<T> Ask<T>(Func<T> work)
     {
@@ -134,6 +200,8 @@ public sealed class DynoManager(
         public bool Stopping { get; set; }
         /// <summary>Replaced by a dyno of a newer release (or scaled away): it goes once it has stopped.</summary>
         public bool Retired { get; set; }
+        /// <summary>A one-off dyno (<c>run.N</c>): outside the formation, never restarted.</summary>
+        public bool OneOff { get; init; }
     }
 
     private async Task ReconcileAsync()
@@ -166,7 +234,7 @@ public sealed class DynoManager(
         }
 
         // Dynos of apps, process types or indexes no longer wanted, and retired dynos whose successor is ready.
-        foreach (var dyno in _dynos.ToList())
+        foreach (var dyno in _dynos.Where(d => !d.OneOff).ToList())
         {
             desired.TryGetValue(dyno.AppId, out var app);
             var want = app?.Wants.FirstOrDefault(w => w.Type == dyno.Type);
@@ -243,6 +311,13 @@ public sealed class DynoManager(
     {
         if (!ReferenceEquals(dyno.Process, process)) return; // an earlier incarnation
         Log(dyno, $"Process exited with status {exitCode}");
+        if (dyno.OneOff)
+        {
+            SetState(dyno, "complete");
+            _dynos.Remove(dyno);
+            Kick();
+            return;
+        }
         if (dyno.Stopping || dyno.Retired)
         {
             SetState(dyno, "down");
@@ -350,12 +425,7 @@ public sealed class DynoManager(
                 .Where(d => !d.Retired || d.State is "up" or "starting")
                 .GroupBy(d => d.Name).Select(g => g.OrderBy(d => d.Retired).First())
                 .OrderBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal)
-                .Select(d => new Dyno
-                {
-                    Id = d.Id, AppId = d.AppId, Name = d.Name, Type = d.Type, Command = d.Command, State = d.State, Size = d.Size,
-                    ReleaseId = d.ReleaseId, ReleaseVersion = d.ReleaseVersion, CreatedAt = d.StartedAt, UpdatedAt = d.UpdatedAt,
-                    Address = d.Process?.Address,
-                }).ToImmutableArray();
+                .Select(View).ToImmutableArray();
         }
         Volatile.Write(ref _routes, routes.ToImmutable());
         Volatile.Write(ref _views, views.ToImmutable());

@@ -17,6 +17,8 @@ public sealed record ServerOptions
     public string Bind { get; init; } = "*";
     public int ApiPort { get; init; } = 5443;
     public int RouterPort { get; init; } = 5080;
+    /// <summary>TLS port of the rendezvous listener that attaches <c>run</c> sessions to one-off dynos.</summary>
+    public int RendezvousPort { get; init; } = 5001;
     public string Domain { get; init; } = "localhost";
     /// <summary>Host name clients use to reach the API and git; part of git URLs and the certificate.</summary>
     public string ApiHost { get; init; } = "localhost";
@@ -80,6 +82,7 @@ public sealed record ServerOptions
                 : throw new ArgumentException($"NUVEM_BIND_ADDRESS must be *, localhost or an IP address, not '{bind}'."),
             ApiPort = Port("NUVEM_API_PORT", 5443),
             RouterPort = Port("NUVEM_ROUTER_PORT", 5080),
+            RendezvousPort = Port("NUVEM_RENDEZVOUS_PORT", 5001),
             Domain = (Get("NUVEM_DOMAIN") ?? "localhost").Trim().TrimEnd('.').ToLowerInvariant(),
             ApiHost = Get("NUVEM_API_HOST") ?? "localhost",
             AdminEmail = Get("NUVEM_ADMIN_EMAIL") ?? "admin@localhost",

@@ -24,6 +24,7 @@ public sealed class NuvemServer : IAsyncDisposable
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "nuvem-test-" + Guid.NewGuid().ToString("N")[..12]);
         ApiPort = Repo.FreePort();
         RouterPort = Repo.FreePort();
+        RendezvousPort = Repo.FreePort();
     }
 
     public string DataDir { get; }
@@ -32,6 +33,7 @@ public sealed class NuvemServer : IAsyncDisposable
     public Dictionary<string, string> Environment { get; } = new();
     public int ApiPort { get; }
     public int RouterPort { get; }
+    public int RendezvousPort { get; }
     public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
     public string ApiUrl => $"https://localhost:{ApiPort}";
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
@@ -56,6 +58,7 @@ public sealed class NuvemServer : IAsyncDisposable
         start.Environment["NUVEM_DATA_DIR"] = DataDir;
         start.Environment["NUVEM_API_PORT"] = ApiPort.ToString();
         start.Environment["NUVEM_ROUTER_PORT"] = RouterPort.ToString();
+        start.Environment["NUVEM_RENDEZVOUS_PORT"] = RendezvousPort.ToString();
         start.Environment["NUVEM_BIND_ADDRESS"] = "localhost";
         start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
         start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;

@@ -34,6 +34,16 @@ public interface IDynoProcess
     Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation);
 }
 
+/// <summary>A one-off dyno whose input and output belong to the person who runs it (<c>nuvem run</c>).</summary>
+public interface IAttachedDyno : IDynoProcess
+{
+    /// <summary>The dyno's stdin. Closing it is end of input.</summary>
+    Stream Input { get; }
+
+    /// <summary>Its stdout and stderr, in order, as raw bytes.</summary>
+    Stream Output { get; }
+}
+
 /// <summary>
 /// How dynos run: plain processes here; isolated containers later, behind this same contract, without the
 /// dyno manager changing.
@@ -42,6 +52,10 @@ public interface IDynoRuntime
 {
     /// <param name="output">Each line the dyno writes (stdout and stderr), for the app's log.</param>
     Task<IDynoProcess> StartAsync(DynoSpec spec, Func<string, Task> output, CancellationToken cancellation);
+
+    /// <summary>Starts a one-off dyno attached to its caller: no log pumping, the caller reads and writes its streams.</summary>
+    /// <param name="tty">Run under a pseudo-terminal (interactive shells, editors).</param>
+    Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation);
 
     /// <summary>Stops what a previous platform process left running (plain processes cannot be re-adopted).</summary>
     Task CleanUpLeftoversAsync();

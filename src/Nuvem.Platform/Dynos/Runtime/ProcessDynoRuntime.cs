@@ -17,6 +17,19 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
 {
     public async Task<IDynoProcess> StartAsync(DynoSpec spec, Func<string, Task> output, CancellationToken cancellation)
     {
+        var (process, address, root, jail) = await LaunchAsync(spec, attached: false, tty: false, cancellation);
+        process.StandardInput.Close();
+        return new Running(process, address, root, jail, output);
+    }
+
+    public async Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation)
+    {
+        var (process, address, root, jail) = await LaunchAsync(spec, attached: true, tty, cancellation);
+        return new Attached(process, address, root, jail);
+    }
+
+    private async Task<(Process Process, Uri? Address, string Root, Jail Jail)> LaunchAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
+    {
         var root = Path.Combine(directory, spec.Id);
         Directory.CreateDirectory(directory, (UnixFileMode)Convert.ToInt32("711", 8));
         Directory.CreateDirectory(root, (UnixFileMode)Convert.ToInt32("711", 8));
@@ -26,7 +39,8 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         var appDir = Path.Combine(root, "app");
         sandbox.GiveTo(appDir, spec.Uid);
 
-        var port = spec.Type == "web" ? FreePort() : (int?)null;
+        // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
+        var port = spec.Type is "web" or "run" ? FreePort() : (int?)null;
         var environment = new Dictionary<string, string>(spec.ConfigVars)
         {
             ["HOME"] = appDir,
@@ -41,7 +55,11 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         var jail = sandbox.Open("dyno-" + spec.Id, spec.Uid, new BuildResources(spec.Size.MemoryMb, spec.Size.Cpu, spec.Size.Pids));
         // .profile.d scripts set the app's environment up first, as on Heroku; then the command, as `sh -c` would run it.
         const string Launcher = "cd \"$HOME\"; for f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; unset f; eval \"$NUVEM_DYNO_COMMAND\"";
-        var (file2, args) = jail.Wrap("/bin/sh", ["-c", Launcher]);
+        // Attached: stderr joins stdout so the caller sees both in order; with a TTY, script(1) provides the terminal.
+        IReadOnlyList<string> command = !attached ? ["/bin/sh", "-c", Launcher]
+            : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
+            : ["/bin/sh", "-c", "exec 2>&1; " + Launcher];
+        var (file2, args) = jail.Wrap(command[0], command.Skip(1).ToList());
         var start = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = appDir,
@@ -56,9 +74,8 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the dyno.");
-        process.StandardInput.Close();
         await File.WriteAllTextAsync(Path.Combine(root, "pid"), process.Id.ToString(), cancellation);
-        return new Running(process, port is null ? null : new Uri($"http://127.0.0.1:{port}"), root, jail, output);
+        return (process, port is null ? null : new Uri($"http://127.0.0.1:{port}"), root, jail);
     }
 
     public Task CleanUpLeftoversAsync()
@@ -80,24 +97,46 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class Running : IDynoProcess
+    private sealed class Running(Process process, Uri? address, string root, Jail jail, Func<string, Task> output)
+        : DynoProcess(process, address, root, jail, () => Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output)))
+    {
+        private static async Task Pump(StreamReader reader, Func<string, Task> output)
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                try { await output(line); }
+                catch (Exception) { /* the log must never take a dyno down */ }
+            }
+        }
+    }
+
+    private sealed class Attached(Process process, Uri? address, string root, Jail jail)
+        : DynoProcess(process, address, root, jail, () => Task.CompletedTask), IAttachedDyno
+    {
+        public Stream Input => Process.StandardInput.BaseStream;
+        public Stream Output => Process.StandardOutput.BaseStream;
+    }
+
+    private abstract class DynoProcess : IDynoProcess
     {
         private readonly Process _process;
         private readonly string _root;
         private readonly Jail _jail;
 
-        public Running(Process process, Uri? address, string root, Jail jail, Func<string, Task> output)
+        protected Process Process => _process;
+
+        protected DynoProcess(Process process, Uri? address, string root, Jail jail, Func<Task> pumps)
         {
             _process = process;
             _root = root;
             _jail = jail;
             Address = address;
-            var pumps = Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output));
+            var pumping = pumps();
             Exited = Task.Run(async () =>
             {
                 await process.WaitForExitAsync();
                 ProcessGroup.Signal(process.Id, ProcessGroup.SigKill); // what the command left behind goes with it
-                await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2)));
+                await Task.WhenAny(pumping, Task.Delay(TimeSpan.FromSeconds(2)));
                 var code = process.ExitCode;
                 _jail.Dispose();
                 try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -132,15 +171,6 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 return false;
-            }
-        }
-
-        private static async Task Pump(StreamReader reader, Func<string, Task> output)
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                try { await output(line); }
-                catch (Exception) { /* the log must never take a dyno down */ }
             }
         }
     }

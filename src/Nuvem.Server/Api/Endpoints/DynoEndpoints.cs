@@ -4,6 +4,7 @@ using Nuvem.Platform.Dynos;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
+using Nuvem.Server.Rendezvous;
 
 namespace Nuvem.Server.Api.Endpoints;
 
@@ -26,6 +27,43 @@ public static class DynoEndpoints
             var target = apps.Find(http.Caller().Account, app);
             var found = manager.List(target).FirstOrDefault(d => d.Name == dyno || d.Id == dyno) ?? throw PlatformException.NotFound("dyno");
             return Results.Json(json.Dyno(found, target));
+        });
+        // One-off dynos: {"command", "attach", "size", "env", "force_no_tty"} as the heroku CLI sends them.
+        dynos.MapPost("", async (HttpContext http, string app, AppService apps, DynoManager manager, RendezvousSessions rendezvous,
+            Nuvem.Server.Configuration.ServerOptions options, Representation json) =>
+        {
+            var target = apps.Find(http.Caller().Account, app);
+            var body = await JsonBody.ReadAsync(http.Request);
+            var command = body.RequiredString("command");
+            if (string.IsNullOrWhiteSpace(command)) throw PlatformException.Invalid("command must not be empty.");
+            var type = body.OptionalString("type") ?? "run";
+            if (type != "run") throw PlatformException.Invalid($"One-off dynos are of type run, not {type}.");
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (body.Root.TryGetProperty("env", out var env) && env.ValueKind != System.Text.Json.JsonValueKind.Null)
+            {
+                if (env.ValueKind != System.Text.Json.JsonValueKind.Object) throw PlatformException.Invalid("env must be an object of names to values.");
+                foreach (var variable in env.EnumerateObject())
+                {
+                    Nuvem.Platform.ConfigVars.ConfigVarService.ValidateKey(variable.Name);
+                    environment[variable.Name] = variable.Value.ValueKind switch
+                    {
+                        System.Text.Json.JsonValueKind.String => variable.Value.GetString()!,
+                        System.Text.Json.JsonValueKind.Number => variable.Value.GetRawText(), // COLUMNS and LINES come as numbers
+                        _ => throw PlatformException.Invalid($"env.{variable.Name} must be a string or a number."),
+                    };
+                }
+            }
+            var attach = body.OptionalBool("attach") ?? false;
+            // The heroku CLI sends COLUMNS and LINES only when its stdin is a terminal.
+            var tty = attach && !(body.OptionalBool("force_no_tty") ?? false) && environment.ContainsKey("COLUMNS");
+            var (dyno, attached) = await manager.RunOneOffAsync(target, command, environment, body.OptionalString("size"), attach, tty);
+            string? attachUrl = null;
+            if (attached is not null)
+            {
+                var secret = rendezvous.Open(new RendezvousSessions.Session(target.Id, dyno.Name, attached, tty));
+                attachUrl = $"rendezvous://{options.ApiHost}:{options.RendezvousPort}/{secret}";
+            }
+            return Results.Json(json.Dyno(dyno, target, attachUrl), statusCode: StatusCodes.Status201Created);
         });
         dynos.MapDelete("", async (HttpContext http, string app, AppService apps, DynoManager manager) =>
             Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app))));

@@ -163,11 +163,11 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
         User = new { Id = build.UserId, Email = build.UserEmail },
     };
 
-    public object Dyno(Dyno dyno, App app) => new
+    public object Dyno(Dyno dyno, App app, string? attachUrl = null) => new
     {
         // What `ps --extended` shows; ip and port are where the router reaches a web dyno.
         Extended = new { Region = app.Region, Ip = dyno.Address?.Host, Port = dyno.Address?.Port, Instance = Environment.MachineName },
-        AttachUrl = (string?)null,
+        AttachUrl = attachUrl,
         dyno.Command,
         CreatedAt = Time(dyno.CreatedAt),
         dyno.Id,
