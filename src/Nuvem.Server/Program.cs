@@ -11,9 +11,9 @@ using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Dynos.Runtime;
-using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Routing;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
@@ -54,6 +54,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
           NUVEM_BOOT_TIMEOUT   seconds a web dyno has to bind $PORT (default 60)
           NUVEM_STOP_GRACE     seconds between SIGTERM and SIGKILL (default 30)
+          NUVEM_LOG_LINES      log lines kept per app       (default 1500)
+          NUVEM_LOG_KEEPALIVE  seconds between keep-alives of an idle log tail (default 15)
         """);
     return 0;
 }
@@ -142,6 +144,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(database);
 builder.Services.AddSingleton(accounts);
+// The log stream: created by the container so that it is disposed (its pending lines written) when the server stops.
+builder.Services.AddSingleton(options.Logs);
+builder.Services.AddSingleton(services => new Logplex(database, options.Logs, TimeProvider.System));
+builder.Services.AddSingleton<ILogplex>(services => services.GetRequiredService<Logplex>());
 builder.Services.AddSingleton<AppService>();
 builder.Services.AddSingleton<ConfigVarService>();
 builder.Services.AddSingleton<ReleaseService>();
@@ -165,7 +171,6 @@ builder.Services.AddSingleton(sandbox);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new LocalReleaseCommandRunner(Path.Combine(options.DataDir, "work"), options.Builds.Timeout, sandbox));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReleasePhase>(services, options.DataDir));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
-builder.Services.AddSingleton<ILogplex>(new ConsoleLogplex());
 builder.Services.AddSingleton(options.Dynos);
 builder.Services.AddSingleton<IDynoRuntime>(new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos"), sandbox));
 builder.Services.AddSingleton<DynoManager>();
@@ -198,6 +203,7 @@ app.UseAuthorization();
 app.MapPlatformApi();
 app.MapGit(hookSocket);
 app.MapPushHook();
+app.MapLogStreams();
 app.MapOutputStreams((kind, id) => Guid.TryParse(id, out _) ? Path.Combine(options.DataDir, kind, id + ".log") : null);
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -6,6 +6,7 @@ using Nuvem.Cli.Commands.Buildpacks;
 using Nuvem.Cli.Commands.Builds;
 using Nuvem.Cli.Commands.Config;
 using Nuvem.Cli.Commands.Git;
+using Nuvem.Cli.Commands.Logs;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
@@ -54,6 +55,7 @@ public static class NuvemRootCommand
             new BuildpacksRemoveCommand().Build(),
             new BuildpacksClearCommand().Build(),
             new PsScaleCommand().Build(),
+            new LogsCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
             new MaintenanceSwitchCommand(enable: false).Build(),

@@ -1,13 +1,14 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Nuvem.Platform.Accounts;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Apps;
 
 /// <summary>Creating, finding, renaming and destroying apps. A user sees only the apps they own.</summary>
-public sealed class AppService(Database database, PlatformSettings settings)
+public sealed class AppService(Database database, PlatformSettings settings, ILogplex logplex)
 {
     /// <summary>App uids start here, clear of Debian's system (below 1000) and regular user ranges.</summary>
     public const int FirstUid = 20001;
@@ -33,6 +34,10 @@ public sealed class AppService(Database database, PlatformSettings settings)
                ?? throw PlatformException.NotFound("app");
     }
 
+    /// <summary>Whether an app with this id exists (for credentials that name an app, such as signed log URLs).</summary>
+    public bool Exists(string appId) =>
+        database.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM apps WHERE id = @appId", new { appId })) > 0;
+
     public App Create(Account owner, string? name = null, string? region = null, string? stack = null)
     {
         if (region is not null && region != settings.Region)
@@ -56,6 +61,7 @@ public sealed class AppService(Database database, PlatformSettings settings)
                         """, new { id, candidate, owner = owner.Id, region = settings.Region, stack = settings.Stack, firstUid = FirstUid, now }, t);
                     ReleaseService.Append(c, t, id, "Initial release", owner.Id, slugId: null, "{}");
                 });
+                logplex.ReleaseCreated(id, 1, "Initial release", owner.Email);
                 return Find(owner, id);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: the name is taken */)

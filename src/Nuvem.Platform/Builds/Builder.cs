@@ -3,6 +3,7 @@ using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.ConfigVars;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
@@ -38,6 +39,7 @@ public sealed class Builder(
     OutputLogs outputLogs,
     ReleasePhase releasePhase,
     BuildSandbox sandbox,
+    ILogplex logplex,
     string dataDir)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
@@ -51,6 +53,9 @@ public sealed class Builder(
     {
         var build = builds.Start(app, userId, source.Url, source.Version, Path.Combine(dataDir, "builds"));
         var log = outputLogs.Open(build.Id, build.OutputPath!);
+        // The app's log gets one line per build step that matters, never the build output itself.
+        var email = database.Read(c => c.ExecuteScalar<string?>("SELECT email FROM users WHERE id = @userId", new { userId }));
+        logplex.Api(app.Id, $"Build started{PlatformEvents.By(email)}");
         var completion = Task.Run(async () =>
         {
             async Task Say(string line)
@@ -69,13 +74,17 @@ public sealed class Builder(
                     await Say($"-----> Waiting for the build in progress on {app.Name} to finish");
                     await appLock.WaitAsync();
                 }
+                var succeeded = false;
                 try
                 {
-                    return await BuildLockedAsync(app, userId, build, source, Say);
+                    var result = await BuildLockedAsync(app, userId, build, source, Say);
+                    succeeded = result.Build.Status == BuildStatus.Succeeded;
+                    return result;
                 }
                 finally
                 {
                     appLock.Release();
+                    logplex.Api(app.Id, succeeded ? "Build succeeded" : "Build failed");
                 }
             }
             finally

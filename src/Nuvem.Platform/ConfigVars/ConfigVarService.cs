@@ -2,13 +2,14 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.ConfigVars;
 
 /// <summary>An app's config vars. Every change is a new release, so it is recorded, visible and can be rolled back.</summary>
-public sealed partial class ConfigVarService(Database database, PlatformSettings settings)
+public sealed partial class ConfigVarService(Database database, PlatformSettings settings, ILogplex logplex)
 {
     public const int MaxKeyLength = 256;
 
@@ -60,7 +61,9 @@ public sealed partial class ConfigVarService(Database database, PlatformSettings
             releaseId = ReleaseService.Append(c, t, app.Id, Describe(set, removed), userId, slugId: null, json);
             return current;
         });
-        return (result, releaseId is null ? null : new ReleaseService(database, settings).Find(app, releaseId));
+        if (releaseId is null) return (result, null);
+        var releases = new ReleaseService(database, settings, logplex);
+        return (result, releases.Announced(releases.Find(app, releaseId)));
     }
 
     /// <summary>Heroku's wording: "Set FOO, BAR config vars", "Remove FOO config vars".</summary>

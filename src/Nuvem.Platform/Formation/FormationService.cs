@@ -1,11 +1,13 @@
 using Dapper;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Formation;
 
-/// <summary>Scaling: how many dynos of each process type run, and how big they are.</summary>
-public sealed class FormationService(Database database, PlatformSettings settings)
+/// <summary>Scaling: how many dynos of each process type run, and how big they are. Every change is announced in the
+/// app's log as Heroku does: <c>app[api]: Scaled to web@2:Basic worker@1:Standard-2X by user …</c>.</summary>
+public sealed class FormationService(Database database, PlatformSettings settings, ILogplex logplex)
 {
     private const string Select = """
         SELECT f.id, f.app_id, a.name AS app_name, f.type, f.command, f.quantity, f.size, f.created_at, f.updated_at
@@ -21,8 +23,9 @@ public sealed class FormationService(Database database, PlatformSettings setting
         ?? throw PlatformException.NotFound("formation", $"Couldn't find that process type ({typeOrId}).");
 
     /// <summary>Applies all updates in one transaction, or none: every type, size and resulting quantity is checked first.</summary>
+    /// <param name="userEmail">Who scaled, for the log line.</param>
     /// <returns>The formation entries that were named in the updates, after the change.</returns>
-    public IReadOnlyList<ProcessFormation> Update(App app, IReadOnlyList<FormationUpdate> updates)
+    public IReadOnlyList<ProcessFormation> Update(App app, IReadOnlyList<FormationUpdate> updates, string? userEmail = null)
     {
         if (updates.Count == 0) throw PlatformException.Invalid("No formation updates given.");
         var duplicate = updates.GroupBy(u => u.Type).FirstOrDefault(g => g.Count() > 1);
@@ -59,6 +62,9 @@ public sealed class FormationService(Database database, PlatformSettings setting
                     new { quantity, size, now, appId = app.Id, type }, t);
             }
         });
-        return List(app).Where(f => updates.Any(u => u.Type == f.Type)).ToList();
+        var updated = List(app).Where(f => updates.Any(u => u.Type == f.Type)).ToList();
+        var scaled = updates.Select(u => updated.First(f => f.Type == u.Type)).Select(f => $"{f.Type}@{f.Quantity}:{f.Size}");
+        logplex.Api(app.Id, $"Scaled to {string.Join(" ", scaled)}{PlatformEvents.By(userEmail)}");
+        return updated;
     }
 }

@@ -3,12 +3,14 @@ using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Releases;
 
-/// <summary>The release history of an app: list, look up, deploy a slug, roll back.</summary>
-public sealed class ReleaseService(Database database, PlatformSettings settings)
+/// <summary>The release history of an app: list, look up, deploy a slug, roll back. Every new release is announced
+/// in the app's log (<c>app[api]: Deploy 1a2b3c4 by user …</c>, <c>app[api]: Release v3 created by user …</c>).</summary>
+public sealed class ReleaseService(Database database, PlatformSettings settings, ILogplex logplex)
 {
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
@@ -76,7 +78,7 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
                 FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
             return release;
         });
-        return Find(app, id);
+        return Announced(Find(app, id));
     }
 
     /// <summary>Ends a pending release: succeeded makes it current (and its process types the formation's),
@@ -93,7 +95,9 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
             var types = c.ExecuteScalar<string>("SELECT process_types FROM slugs WHERE id = @SlugId", new { release.SlugId }, t)!;
             FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(types), settings.DynoSizes.DefaultSize.Name);
         });
-        return Find(app, release.Id);
+        var completed = Find(app, release.Id);
+        if (!succeeded) logplex.Api(app.Id, $"Release v{completed.Version} command failed{PlatformEvents.By(completed.UserEmail)}");
+        return completed;
     }
 
     /// <summary>The stored slug of a release and its process types, or null when it has none (or only a record without a tarball).</summary>
@@ -127,7 +131,14 @@ public sealed class ReleaseService(Database database, PlatformSettings settings)
             }
             return release;
         });
-        return Find(app, id);
+        return Announced(Find(app, id));
+    }
+
+    /// <summary>Writes the new release's lines into the app's log.</summary>
+    internal Release Announced(Release release)
+    {
+        logplex.ReleaseCreated(release.AppId, release.Version, release.Description, release.UserEmail);
+        return release;
     }
 
     /// <summary>

@@ -17,5 +17,6 @@ public static class PlatformApi
         api.MapBuilds();
         api.MapSources();
         api.MapBuildpackInstallations();
+        api.MapLogSessions();
     }
 }

@@ -3,6 +3,7 @@ using Nuvem.Platform;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Logplex;
 
 namespace Nuvem.Server.Configuration;
 
@@ -31,6 +32,7 @@ public sealed record ServerOptions
     public string? DynoSizesFile { get; init; }
     public BuildSettings Builds { get; init; } = new();
     public DynoSettings Dynos { get; init; } = new();
+    public LogplexSettings Logs { get; init; } = new();
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -104,6 +106,11 @@ public sealed record ServerOptions
             {
                 BootTimeout = TimeSpan.FromSeconds(Positive("NUVEM_BOOT_TIMEOUT", 60)),
                 StopGrace = TimeSpan.FromSeconds(Positive("NUVEM_STOP_GRACE", 30)),
+            },
+            Logs = new LogplexSettings
+            {
+                MaxLinesPerApp = Positive("NUVEM_LOG_LINES", 1500),
+                KeepAlive = TimeSpan.FromSeconds(Positive("NUVEM_LOG_KEEPALIVE", 15)),
             },
         };
         if ((options.TlsCertFile is null) != (options.TlsKeyFile is null))

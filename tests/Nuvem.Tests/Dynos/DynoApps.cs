@@ -23,6 +23,14 @@ public static class DynoApps
             http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
             """);
 
+    /// <summary>The app's log (up to 1,500 lines) through a real log session, one line per log line.</summary>
+    public static async Task<string> Logs(NuvemServer server, ApiClient api, string app)
+    {
+        var session = await api.Post($"/apps/{app}/log-sessions", new { lines = 1500 });
+        var events = await Nuvem.Tests.Logplex.SseEvents.ReadAllAsync(server, session.Json["logplex_url"]!.GetValue<string>());
+        return string.Join("\n", events.Data);
+    }
+
     public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

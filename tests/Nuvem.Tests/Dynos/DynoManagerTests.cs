@@ -70,8 +70,12 @@ public sealed class DynoManagerTests
         // Scale down to nothing.
         await api.Patch("/apps/runner/formation", new { updates = new object[] { new { type = "web", quantity = 0 }, new { type = "worker", quantity = 0 } } });
         await DynoApps.Eventually(() => Dynos(api, "runner"), ds => ds.Count == 0, what: "no dynos");
-        Assert.Contains("State changed from starting to up", server.Output);
-        Assert.Contains("Starting process with command `python3 server.py`", server.Output);
+        var logs = await DynoApps.Logs(server, api, "runner");
+        Assert.Contains("heroku[web.1]: State changed from starting to up", logs);
+        Assert.Contains("heroku[web.1]: Starting process with command `python3 server.py`", logs);
+        Assert.Contains("app[web.1]: listening on", logs);
+        Assert.Contains("heroku[worker.1]: Stopping all processes with SIGTERM", logs);
+        Assert.Contains("app[worker.1]: working", logs);
     }
 
     [Fact]
@@ -85,21 +89,23 @@ public sealed class DynoManagerTests
         (await source.PushAsync("crashy")).Succeeded();
         await api.Patch("/apps/crashy/formation", new { updates = new object[] { new { type = "worker", quantity = 1 } } });
 
-        await DynoApps.Eventually(() => Task.FromResult(server.Output), o => o.Contains("Error R10 (Boot timeout)"), TimeSpan.FromSeconds(20), "R10");
-        var started = DateTime.UtcNow;
+        Task<string> Logs() => DynoApps.Logs(server, api, "crashy");
+        await DynoApps.Eventually(Logs, o => o.Contains("heroku[web.1]: Error R10 (Boot timeout)"), TimeSpan.FromSeconds(20), "R10");
         await Task.Delay(TimeSpan.FromSeconds(9));
-        var workerStarts = server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
+        var logs = await Logs();
+        var workerStarts = logs.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
         // Immediate restart, then 2 s, 4 s, 8 s… cool-offs: a handful of starts in ~10 s, not dozens.
         Assert.InRange(workerStarts, 3, 6);
-        Assert.Contains("heroku[worker.1]: Process exited with status 3", server.Output);
-        Assert.Contains("State changed from up to crashed", server.Output);
+        Assert.Contains("app[worker.1]: boom", logs);
+        Assert.Contains("heroku[worker.1]: Process exited with status 3", logs);
+        Assert.Contains("heroku[worker.1]: State changed from up to crashed", logs);
         var worker = (await Dynos(api, "crashy")).Single(d => d!["name"]!.GetValue<string>() == "worker.1");
         Assert.Contains(worker!["state"]!.GetValue<string>(), new[] { "crashed", "up", "starting" });
 
         // A new release resets the cool-off: the worker starts again at once.
-        var before = server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
+        var before = (await Logs()).Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"));
         await api.Patch("/apps/crashy/config-vars", new { RESET = "1" });
-        await DynoApps.Eventually(() => Task.FromResult(server.Output.Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process"))),
+        await DynoApps.Eventually(async () => (await Logs()).Split('\n').Count(l => l.Contains("heroku[worker.1]: Starting process")),
             n => n > before, TimeSpan.FromSeconds(5), "a fresh start after the new release");
     }
 
@@ -116,9 +122,9 @@ public sealed class DynoManagerTests
         await DynoApps.Eventually(() => Dynos(api, "stubborn"), ds => ds.Any(d => d!["state"]!.GetValue<string>() == "up"), what: "worker up");
 
         await api.Patch("/apps/stubborn/formation", new { updates = new object[] { new { type = "worker", quantity = 0 } } });
-        await DynoApps.Eventually(() => Task.FromResult(server.Output), o => o.Contains("Error R12 (Exit timeout)"), TimeSpan.FromSeconds(15), "R12");
-        Assert.Contains("Stopping all processes with SIGTERM", server.Output);
-        Assert.Contains("Stopping remaining processes with SIGKILL", server.Output);
+        var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "stubborn"), o => o.Contains("Error R12 (Exit timeout)"), TimeSpan.FromSeconds(15), "R12");
+        Assert.Contains("heroku[worker.1]: Stopping all processes with SIGTERM", logs);
+        Assert.Contains("heroku[worker.1]: Stopping remaining processes with SIGKILL", logs);
         await DynoApps.Eventually(() => Dynos(api, "stubborn"), ds => ds.Count == 0, what: "dyno gone");
     }
 

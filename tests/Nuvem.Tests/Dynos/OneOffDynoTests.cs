@@ -99,7 +99,7 @@ public sealed class OneOffDynoTests(ServerFixture fixture)
         var name = created.Json["name"]!.GetValue<string>();
         var listed = (await api.Get($"/apps/{app}/dynos")).Array.Single(d => d!["name"]!.GetValue<string>() == name);
         Assert.Equal("up", listed!["state"]!.GetValue<string>());
-        await DynoApps.Eventually(() => Task.FromResult(Server.Output), o => o.Contains($"detached-{name}-says-hi"), what: "the run's output in the log");
+        await DynoApps.Eventually(() => DynoApps.Logs(Server, api, app), o => o.Contains($"app[{name}]: detached-{name}-says-hi"), what: "the run's output in the log");
         await DynoApps.Eventually(() => api.Get($"/apps/{app}/dynos"), r => r.Array.All(d => d!["name"]!.GetValue<string>() != name), what: "the run to finish");
     }
 

@@ -45,6 +45,22 @@ public sealed class NuvemCli : IDisposable
     /// <param name="onStdoutLine">Sees each stdout line the moment the CLI writes it (for testing that output is live).</param>
     public async Task<Result> RunStreamingAsync(string stdin, Action<string>? onStdoutLine, params string[] args)
     {
+        using var process = Process.Start(StartInfo(args))!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = onStdoutLine is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, onStdoutLine);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts nuvem and leaves it running (for commands that do not end by themselves, like <c>logs --tail</c>);
+    /// stdin, stdout and stderr are redirected.</summary>
+    public Process Start(params string[] args) => Process.Start(StartInfo(args))!;
+
+    private ProcessStartInfo StartInfo(string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
@@ -67,15 +83,7 @@ public sealed class NuvemCli : IDisposable
             if (value is null) start.Environment.Remove(key);
             else start.Environment[key] = value;
         }
-
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var stdout = onStdoutLine is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, onStdoutLine);
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync("", args);

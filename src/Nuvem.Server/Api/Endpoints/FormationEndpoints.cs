@@ -25,20 +25,22 @@ public static class FormationEndpoints
         // Batch: {"updates": [{"type": "web", "quantity": "+1", "size": "standard-2x"}, …]}, all or nothing.
         group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, Representation json) =>
         {
-            var target = apps.Find(http.Caller().Account, app);
+            var caller = http.Caller().Account;
+            var target = apps.Find(caller, app);
             var body = await JsonBody.ReadAsync(http.Request);
             if (!body.Root.TryGetProperty("updates", out var updates) || updates.ValueKind != JsonValueKind.Array)
                 throw PlatformException.Invalid("updates must be an array of {type, quantity, size} objects.");
             var parsed = updates.EnumerateArray().Select((item, i) => ParseUpdate(item, $"updates[{i}]", typeFromPath: null)).ToList();
-            return Results.Json(formation.Update(target, parsed).Select(json.Formation));
+            return Results.Json(formation.Update(target, parsed, caller.Email).Select(json.Formation));
         });
 
         group.MapPatch("/{type}", async (HttpContext http, string app, string type, AppService apps, FormationService formation, Representation json) =>
         {
-            var target = apps.Find(http.Caller().Account, app);
+            var caller = http.Caller().Account;
+            var target = apps.Find(caller, app);
             var body = await JsonBody.ReadAsync(http.Request);
             var update = ParseUpdate(body.Root, "body", typeFromPath: type);
-            return Results.Json(json.Formation(formation.Update(target, [update]).Single()));
+            return Results.Json(json.Formation(formation.Update(target, [update], caller.Email).Single()));
         });
     }
 

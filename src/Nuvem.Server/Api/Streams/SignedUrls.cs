@@ -33,6 +33,13 @@ public sealed class SignedUrls
     /// <param name="path">The path part, e.g. <c>/streams/builds/ID</c>.</param>
     public string Url(string path) => $"https://{_settings.ApiHost}:{_settings.ApiPort}{path}?token={Token(path)}";
 
+    /// <summary>A URL whose query (in this exact order and spelling) is covered by the signature too.</summary>
+    /// <param name="query">Already escaped, without the leading '?', e.g. <c>lines=100&amp;tail=1</c>.</param>
+    public string Url(string path, string query) =>
+        $"https://{_settings.ApiHost}:{_settings.ApiPort}{path}?{query}&token={Token(path + "?" + query)}";
+
+    public bool Verify(string path, string query, string? token) => Verify(path + "?" + query, token);
+
     public bool Verify(string path, string? token) =>
         token is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Token(path)), Encoding.ASCII.GetBytes(token));
 
