@@ -10,6 +10,7 @@ using Nuvem.Cli.Commands.Logs;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
+using Nuvem.Cli.Commands.Run;
 using Nuvem.Cli.Commands.Users;
 
 namespace Nuvem.Cli.Commands;
@@ -55,6 +56,12 @@ public static class NuvemRootCommand
             new BuildpacksRemoveCommand().Build(),
             new BuildpacksClearCommand().Build(),
             new PsScaleCommand().Build(),
+            new PsCommand().Build(),
+            new PsRestartCommand(stop: false).Build(),
+            new PsRestartCommand(stop: true).Build(),
+            new RunCommand().Build(),
+            new RunDetachedCommand().Build(),
+            new OpenCommand().Build(),
             new LogsCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
