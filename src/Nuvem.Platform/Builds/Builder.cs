@@ -111,12 +111,14 @@ public sealed class Builder(
             var buildDir = Path.Combine(work, "build");
             var cacheDir = Path.Combine(dataDir, "cache", app.Id);
             var envDir = Path.Combine(work, "env");
+            var tmpDir = Path.Combine(work, "tmp");
             Directory.CreateDirectory(Path.Combine(dataDir, "work"), traverse);
             Directory.CreateDirectory(Path.Combine(dataDir, "cache"), traverse);
             Directory.CreateDirectory(work, traverse);
             Directory.CreateDirectory(buildDir);
             Directory.CreateDirectory(cacheDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(envDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(tmpDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
             await Say($"-----> Building on the Nuvem stack ({settings.Stack})");
             if (sandbox.Warning is { } warning) await Say($" !     {warning}");
@@ -124,12 +126,14 @@ public sealed class Builder(
                 await SourceArchive.ExtractAsync(sourceStream, buildDir, deadline.Token);
             var config = configVars.Get(app);
             foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
-            foreach (var owned in new[] { buildDir, cacheDir, envDir }) sandbox.GiveTo(owned, app.Uid);
+            foreach (var owned in new[] { buildDir, cacheDir, envDir, tmpDir }) sandbox.GiveTo(owned, app.Uid);
             jail = sandbox.Open("build-" + build.Id, app.Uid);
 
             var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, jail, Say, deadline.Token);
             buildpackNames = string.Join(",", buildpacks.Select(b => b.Buildpack.Url));
             var environment = BuildEnvironment(app, commit);
+            // Its own temporary directory: tools (NuGet, npm) create fixed-name dirs in TMPDIR that another app's uid may own.
+            environment["TMPDIR"] = tmpDir;
             var defaultTypes = new Dictionary<string, string>(StringComparer.Ordinal);
             string? description = null;
 

@@ -23,7 +23,7 @@ public sealed class ReleasePhaseTests(ServerFixture fixture)
 
         var push = (await source.PushAsync(app)).Succeeded();
         Assert.Contains("-----> Running release command for v3: ./migrate.sh", push.Output);
-        Assert.Contains("migrating postgres://db/app from app as release.1", push.Output);
+        Assert.Contains("migrating postgres://db/app from app as release.3", push.Output);
         Assert.Contains("Released v3", push.Output);
         var v3 = (await api.Get($"/apps/{app}/releases/3")).Json;
         Assert.Equal("succeeded", v3["status"]!.GetValue<string>());

@@ -37,7 +37,11 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
             await TarFile.ExtractToDirectoryAsync(gzip, root, overwriteFiles: true, cancellation);
         var appDir = Path.Combine(root, "app");
+        // A /tmp of its own: dynos of different apps (different uids) must not trip over each other's files.
+        var tmp = Path.Combine(root, "tmp");
+        Directory.CreateDirectory(tmp);
         sandbox.GiveTo(appDir, spec.Uid);
+        sandbox.GiveTo(tmp, spec.Uid);
 
         // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
         var port = spec.Type is "web" or "run" ? FreePort() : (int?)null;
@@ -46,6 +50,7 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
             ["HOME"] = appDir,
             ["PATH"] = $"{appDir}/bin:/usr/local/bin:/usr/bin:/bin",
             ["LANG"] = spec.ConfigVars.GetValueOrDefault("LANG", "C.UTF-8"),
+            ["TMPDIR"] = tmp,
             ["DYNO"] = spec.Name,
             ["PS"] = spec.Name,
             ["NUVEM_DYNO_COMMAND"] = spec.Command,
@@ -98,14 +103,23 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
     }
 
     private sealed class Running(Process process, Uri? address, string root, Jail jail, Func<string, Task> output)
-        : DynoProcess(process, address, root, jail, () => Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output)))
+        : DynoProcess(process, address, root, jail, () => PumpBoth(process, output))
     {
-        private static async Task Pump(StreamReader reader, Func<string, Task> output)
+        private static Task PumpBoth(Process process, Func<string, Task> output)
+        {
+            // One line at a time: the receiver (a log file, a push) need not be thread-safe.
+            var gate = new SemaphoreSlim(1, 1);
+            return Task.WhenAll(Pump(process.StandardOutput, output, gate), Pump(process.StandardError, output, gate));
+        }
+
+        private static async Task Pump(StreamReader reader, Func<string, Task> output, SemaphoreSlim gate)
         {
             while (await reader.ReadLineAsync() is { } line)
             {
+                await gate.WaitAsync();
                 try { await output(line); }
                 catch (Exception) { /* the log must never take a dyno down */ }
+                finally { gate.Release(); }
             }
         }
     }
