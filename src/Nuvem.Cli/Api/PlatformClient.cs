@@ -82,6 +82,9 @@ public sealed class PlatformClient : IDisposable
     public async Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken cancellation) =>
         (await SendAsync(HttpMethod.Post, path, body, range: null, cancellation)).Body;
 
+    public async Task<JsonNode?> PutAsync(string path, JsonNode? body, CancellationToken cancellation) =>
+        (await SendAsync(HttpMethod.Put, path, body, range: null, cancellation)).Body;
+
     public async Task<JsonNode?> PatchAsync(string path, JsonNode? body, CancellationToken cancellation) =>
         (await SendAsync(HttpMethod.Patch, path, body, range: null, cancellation)).Body;
 

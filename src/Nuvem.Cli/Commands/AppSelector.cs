@@ -32,7 +32,8 @@ public sealed class AppSelector
         if (positional is not null) command.Add(positional);
     }
 
-    public string Resolve(ParseResult parse)
+    /// <param name="directory">Where to look for the git remote; default: the current directory.</param>
+    public string Resolve(ParseResult parse, string? directory = null)
     {
         var explicitApp = parse.GetValue(app);
         if (!string.IsNullOrWhiteSpace(explicitApp)) return explicitApp.Trim();
@@ -40,7 +41,7 @@ public sealed class AppSelector
         var fromEnv = Environment.GetEnvironmentVariable("NUVEM_APP");
         if (!string.IsNullOrWhiteSpace(fromEnv)) return fromEnv.Trim();
         var remoteName = parse.GetValue(remote);
-        var fromGit = new GitRemote(string.IsNullOrWhiteSpace(remoteName) ? GitRemote.DefaultName : remoteName).GetApp();
+        var fromGit = new GitRemote(string.IsNullOrWhiteSpace(remoteName) ? GitRemote.DefaultName : remoteName, directory).GetApp();
         return fromGit ?? throw new CliException(Missing);
     }
 }

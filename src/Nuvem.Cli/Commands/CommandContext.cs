@@ -41,6 +41,9 @@ public sealed class CommandContext : IDisposable
     /// <summary>A client authenticated as the logged-in user.</summary>
     public PlatformClient Api() => Own(PlatformClient.WithToken(Host, RequireToken(), Trust()));
 
+    /// <summary>A client for URLs that carry their own credential (output streams, uploads); it sends no token.</summary>
+    public SignedUrlClient SignedUrls() => Own(new SignedUrlClient(Trust()));
+
     public TrustedCertificates Trust(string? explicitCaFile = null) => TrustedCertificates.Resolve(explicitCaFile, Config);
 
     public T Own<T>(T disposable) where T : IDisposable

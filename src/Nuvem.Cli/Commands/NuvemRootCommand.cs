@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
+using Nuvem.Cli.Commands.Buildpacks;
+using Nuvem.Cli.Commands.Builds;
 using Nuvem.Cli.Commands.Config;
+using Nuvem.Cli.Commands.Git;
 using Nuvem.Cli.Commands.Logs;
 using Nuvem.Cli.Commands.Domains;
 using Nuvem.Cli.Commands.Maintenance;
@@ -16,7 +19,8 @@ namespace Nuvem.Cli.Commands;
 /// <summary>
 /// The command tree. Names follow Heroku's <c>topic:verb</c> convention literally (one command called
 /// "apps:create", not a subcommand), so that muscle memory and scripts carry over; a bare topic
-/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>maintenance</c>, <c>users</c>) is its list/show command.
+/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>builds</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
+/// is its list/show command.
 /// </summary>
 public static class NuvemRootCommand
 {
@@ -34,12 +38,24 @@ public static class NuvemRootCommand
             new AppsCreateCommand().Build(),
             new AppsInfoCommand().Build(),
             new AppsDestroyCommand().Build(),
+            new GitRemoteCommand().Build(),
+            new GitCredentialsCommand().Build(),
             new ConfigShowCommand().Build(),
             new ConfigGetCommand().Build(),
             new ConfigSetCommand().Build(),
             new ConfigUnsetCommand().Build(),
             new ReleasesListCommand().Build(),
             new ReleasesInfoCommand().Build(),
+            new ReleasesOutputCommand().Build(),
+            new RollbackCommand().Build(),
+            new BuildsListCommand().Build(),
+            new BuildsOutputCommand().Build(),
+            new DeployCommand().Build(),
+            new BuildpacksListCommand().Build(),
+            new BuildpacksSetCommand().Build(),
+            new BuildpacksAddCommand().Build(),
+            new BuildpacksRemoveCommand().Build(),
+            new BuildpacksClearCommand().Build(),
             new PsScaleCommand().Build(),
             new PsCommand().Build(),
             new PsRestartCommand(stop: false).Build(),
@@ -59,6 +75,7 @@ public static class NuvemRootCommand
             new UsersCreateCommand().Build(),
         ];
         foreach (var command in commands) root.Add(command);
+        HiddenCommandHelp.Install(root);
 
         // Plain `nuvem` lists the commands and succeeds, like `heroku`.
         root.SetAction(parse => new HelpAction().Invoke(parse));

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-
 namespace Nuvem.Cli.Git;
 
 /// <summary>
@@ -52,34 +49,5 @@ public sealed class GitRemote(string name = GitRemote.DefaultName, string? worki
         return segment.Length == 0 ? null : segment;
     }
 
-    private sealed record Result(int ExitCode, string Output, string Error);
-
-    private Result? Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        // Never let git ask for anything; the CLI may be running under a test harness with no terminal.
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        try
-        {
-            using var process = Process.Start(start);
-            if (process is null) return null;
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return new Result(process.ExitCode, output.Result.Trim(), error.Result.Trim());
-        }
-        catch (Win32Exception)
-        {
-            return null; // git is not installed
-        }
-    }
+    private GitProcess.Result? Run(params string[] arguments) => GitProcess.Run(directory, arguments);
 }

@@ -16,10 +16,11 @@ public static class Formatting
     };
 
     /// <summary>Repo/slug sizes: null means "nothing built yet".</summary>
-    public static string Bytes(JsonNode? value)
+    public static string Bytes(JsonNode? value) =>
+        value is null || value.GetValueKind() != JsonValueKind.Number ? "none" : Bytes(value.GetValue<double>());
+
+    public static string Bytes(double bytes)
     {
-        if (value is null || value.GetValueKind() != JsonValueKind.Number) return "none";
-        var bytes = value.GetValue<double>();
         string[] units = ["B", "KB", "MB", "GB", "TB"];
         var unit = 0;
         while (bytes >= 1024 && unit < units.Length - 1)

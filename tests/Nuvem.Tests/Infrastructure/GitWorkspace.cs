@@ -17,6 +17,9 @@ public sealed class GitWorkspace : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>More variables for every git process (null removes one), e.g. HOME of a CLI whose credential helper git runs.</summary>
+    public Dictionary<string, string?> Environment { get; } = new();
+
     public sealed record PushResult(int ExitCode, string Output)
     {
         public PushResult Succeeded()
@@ -87,6 +90,11 @@ public sealed class GitWorkspace : IDisposable
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         start.Environment.Remove("GIT_ASKPASS");
         start.Environment.Remove("SSH_ASKPASS");
+        foreach (var (key, value) in Environment)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
         return start;
     }
 

@@ -9,15 +9,18 @@ namespace Nuvem.Tests.Infrastructure;
 public sealed class NuvemCli : IDisposable
 {
     private readonly NuvemServer _server;
+    private readonly string _scratchDirectory;
 
     public NuvemCli(NuvemServer server)
     {
         _server = server;
         Home = Directory.CreateTempSubdirectory("nuvem-cli-home-").FullName;
-        WorkingDirectory = Directory.CreateTempSubdirectory("nuvem-cli-cwd-").FullName;
+        _scratchDirectory = Directory.CreateTempSubdirectory("nuvem-cli-cwd-").FullName;
+        WorkingDirectory = _scratchDirectory;
     }
 
     public string Home { get; }
+    /// <summary>Where the CLI runs; a scratch directory unless a test points it elsewhere (which it then owns).</summary>
     public string WorkingDirectory { get; set; }
     public string NetrcPath => Path.Combine(Home, ".netrc");
     public Dictionary<string, string?> Environment { get; } = new();
@@ -37,12 +40,15 @@ public sealed class NuvemCli : IDisposable
         }
     }
 
-    public async Task<Result> RunWithInputAsync(string stdin, params string[] args)
+    public Task<Result> RunWithInputAsync(string stdin, params string[] args) => RunStreamingAsync(stdin, onStdoutLine: null, args);
+
+    /// <param name="onStdoutLine">Sees each stdout line the moment the CLI writes it (for testing that output is live).</param>
+    public async Task<Result> RunStreamingAsync(string stdin, Action<string>? onStdoutLine, params string[] args)
     {
         using var process = Process.Start(StartInfo(args))!;
         await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = onStdoutLine is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, onStdoutLine);
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
@@ -82,13 +88,24 @@ public sealed class NuvemCli : IDisposable
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync("", args);
 
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            onLine(line);
+        }
+        return all.ToString();
+    }
+
     /// <summary>Logs in as the admin through the CLI's own prompts (email and password on stdin).</summary>
     public Task<Result> LoginAsync(string email = NuvemServer.AdminEmail, string password = NuvemServer.AdminPassword) =>
         RunWithInputAsync($"{email}\n{password}\n", "login");
 
     public void Dispose()
     {
-        foreach (var dir in new[] { Home, WorkingDirectory })
+        foreach (var dir in new[] { Home, _scratchDirectory })
         {
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }

@@ -7,7 +7,8 @@ namespace Nuvem.Cli.Commands.Apps;
 
 /// <summary>
 /// <c>nuvem apps:create [NAME]</c>: <c>POST /apps</c> (the server picks a name when none is given), then, inside a
-/// git work tree, points the <c>nuvem</c> remote at the new app so <c>git push nuvem main</c> deploys it.
+/// git work tree, points the <c>nuvem</c> remote at the new app and sets up git's credentials for it, so
+/// <c>git push nuvem main</c> deploys it.
 /// </summary>
 public sealed class AppsCreateCommand
 {
@@ -65,6 +66,9 @@ public sealed class AppsCreateCommand
             var message = $"Git remote {git.Name} added";
             if (asJson) Console.Error.WriteLine(message);
             else context.Out.Line(message);
+            // So that the first `git push` needs no password, as after git:remote.
+            new GitCredentialHelper().Configure(gitUrl);
+            if (GitCredentialHelper.HostMismatch(api.Host, gitUrl) is { } warning) ErrorReporter.Warning(warning);
         }
         catch (CliException e)
         {

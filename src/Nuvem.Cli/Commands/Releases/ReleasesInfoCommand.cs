@@ -27,9 +27,7 @@ public sealed class ReleasesInfoCommand
         var appName = app.Resolve(parse);
         var api = context.Api();
         var requested = parse.GetValue(release);
-        var info = string.IsNullOrWhiteSpace(requested)
-            ? await ConfigChange.NewestRelease(api, appName, cancellation) ?? throw new CliException($"No releases on {appName}.")
-            : await api.GetAsync($"/apps/{PlatformClient.Segment(appName)}/releases/{PlatformClient.Segment(VersionOrId(requested))}", cancellation);
+        var info = await ReleaseLookup.GetOrNewestAsync(api, appName, requested, cancellation);
 
         if (parse.GetValue(json))
         {
@@ -56,12 +54,5 @@ public sealed class ReleasesInfoCommand
         context.Out.Line();
         context.Out.Header($"v{version} Config vars");
         ConfigVars.WriteAligned(context.Out, vars);
-    }
-
-    /// <summary>"v12" → "12"; anything else (a release id) is passed through.</summary>
-    private static string VersionOrId(string value)
-    {
-        var trimmed = value.Trim();
-        return trimmed.Length > 1 && trimmed[0] is 'v' or 'V' && trimmed[1..].All(char.IsAsciiDigit) ? trimmed[1..] : trimmed;
     }
 }
