@@ -57,6 +57,30 @@ public sealed class EndToEndRoutingTests
         Assert.Matches(@"heroku\[router\]: at=info method=GET path=""/"" host=shop\.localhost request_id=\S+ fwd=""127\.0\.0\.1"" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http", logs);
         Assert.Contains("app[web.1]: request /", logs);
 
+        // `nuvem logs --tail` shows a line the app prints (on a request) within about a second.
+        using (var cli = new NuvemCli(server))
+        {
+            (await cli.LoginAsync()).Succeeded();
+            using var tail = cli.Start("logs", "--tail", "-a", "shop", "-n", "0", "-p", "web");
+            try
+            {
+                await Task.Delay(1000); // the session is open
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                await Get(server, "shop", "/hello-tail");
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                string? line;
+                do line = await tail.StandardOutput.ReadLineAsync(timeout.Token);
+                while (line is not null && !line.Contains("request /hello-tail"));
+                Assert.NotNull(line);
+                Assert.Contains("app[web.1]: request /hello-tail", line);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the app's line took {clock.ElapsedMilliseconds} ms");
+            }
+            finally
+            {
+                tail.Kill(entireProcessTree: true);
+            }
+        }
+
         // Three web dynos share the requests.
         await api.Patch("/apps/shop/formation", new { updates = new[] { new { type = "web", quantity = "3" } } });
         await DynoApps.Eventually(async () => (await api.Get("/apps/shop/dynos")).Array.Count(d => d!["state"]!.GetValue<string>() == "up"), n => n == 3, what: "3 dynos up");
