@@ -12,8 +12,11 @@ dotnet build Nuvem.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 
 echo "==> Installing the nuvem CLI as a .NET tool"
 rm -rf .artifacts
-dotnet pack src/Nuvem.Cli -c Release --no-build -nologo -v quiet -o .artifacts
-if dotnet tool update --global --add-source .artifacts Nuvem.Cli >/dev/null 2>&1; then
+# A version of its own for every build, so that an earlier install (and NuGet's cache of it) is replaced.
+cli_version="0.1.0-build.$(date +%Y%m%d%H%M%S)"
+dotnet pack src/Nuvem.Cli -c Release -nologo -v quiet -clp:ErrorsOnly -o .artifacts -p:PackageVersion="$cli_version"
+dotnet tool uninstall --global Nuvem.Cli >/dev/null 2>&1 || true
+if dotnet tool install --global --add-source .artifacts --version "$cli_version" Nuvem.Cli >/dev/null 2>&1; then
   echo "    nuvem is in ~/.dotnet/tools (add it to PATH: export PATH=\"\$PATH:\$HOME/.dotnet/tools\")"
 else
   echo "    could not install the tool; run the CLI as: dotnet $(pwd)/src/Nuvem.Cli/bin/Release/net10.0/nuvem.dll"

@@ -33,6 +33,9 @@ public sealed class DynoCliTests(ServerFixture fixture)
         var failing = await cli.RunAsync("run", "-a", app, "--", "sh", "-c", "echo partial; exit 5");
         Assert.Equal(5, failing.ExitCode);
         Assert.Contains("partial", failing.Stdout);
+        // One argument is the whole command line, as in `heroku run "rake a && rake b"`.
+        var line = (await cli.RunAsync("run", "-a", app, "--", "echo one && echo two")).Succeeded();
+        Assert.Equal(["one", "two"], line.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var piped = (await cli.RunWithInputAsync("through stdin\n", "run", "-a", app, "--", "cat")).Succeeded();
         Assert.Equal("through stdin", piped.Stdout.Trim());
 

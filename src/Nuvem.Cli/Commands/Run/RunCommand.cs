@@ -56,9 +56,13 @@ public sealed class RunCommand
         });
     }
 
-    /// <summary>Arguments joined as Heroku does: ones with spaces or quotes are double-quoted.</summary>
-    public static string Join(IEnumerable<string> args) =>
-        string.Join(' ', args.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c == '"') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
+    /// <summary>
+    /// Arguments joined as Heroku does: a single argument is the command line itself (<c>run "rake db:migrate &amp;&amp; rake seed"</c>);
+    /// of several, those with spaces or quotes are double-quoted.
+    /// </summary>
+    public static string Join(IReadOnlyList<string> args) =>
+        args.Count == 1 ? args[0]
+            : string.Join(' ', args.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c == '"') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
 
     public static Dictionary<string, string> ParseEnv(string? text)
     {
