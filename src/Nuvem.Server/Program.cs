@@ -194,6 +194,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(TokenAuthenticationHandler.AdminPolicy, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(TokenAuthenticationHandler.AdminPolicy));
 
 var app = builder.Build();
+app.Services.GetRequiredService<SourceBlobs>().RemoveExpired();
 app.UseMiddleware<ApiConventionsMiddleware>();
 app.UseStatusCodePages(async context =>
 {

@@ -9,14 +9,30 @@ namespace Nuvem.Server.Api.Streams;
 /// </summary>
 public sealed class SourceBlobs(string directory, SignedUrls urls, PlatformSettings settings, BuildSettings limits, IHttpClientFactory http)
 {
+    /// <summary>How long an upload stays usable (Heroku's source URLs last about an hour; we keep them a day).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
+
     public static string PathFor(string id) => $"/sources/{id}";
+
+    /// <summary>Removes uploads older than <see cref="Lifetime"/>; run at start, so the directory cannot grow forever.</summary>
+    public void RemoveExpired()
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles())
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > Lifetime)
+            {
+                try { file.Delete(); } catch (IOException) { }
+            }
+        }
+    }
 
     public bool Verify(string id, string? token) => Guid.TryParse(id, out _) && urls.Verify(PathFor(id), token);
 
     public string? StoredPath(string id)
     {
         var path = Path.Combine(directory, id + ".tar");
-        return Guid.TryParse(id, out _) && File.Exists(path) ? path : null;
+        return Guid.TryParse(id, out _) && File.Exists(path) && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) <= Lifetime ? path : null;
     }
 
     public async Task StoreAsync(string id, Stream body, CancellationToken cancellation)
