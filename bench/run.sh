@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds in Release and prints medians and ratios against baselines
-# measured in the same run. bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS]] (api and push by default).
+# measured in the same run. bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS]] (api and push by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 nuvem_ensure_prerequisites
 # The router benchmark compares with nginx and loads with wrk (Debian packages, installed only for it).
-if [[ "${1:-}" == router ]] && { ! command -v wrk >/dev/null 2>&1 || ! PATH=$PATH:/usr/sbin command -v nginx >/dev/null 2>&1; }; then
+if [[ "${1:-}" == router || "${1:-}" == redeploy ]] && { ! command -v wrk >/dev/null 2>&1 || ! PATH=$PATH:/usr/sbin command -v nginx >/dev/null 2>&1; }; then
   echo "==> Installing wrk and nginx for the router benchmark"
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"

@@ -9,9 +9,10 @@ internal sealed class Platform : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private Platform(Process process, string dataDir, int apiPort, string token)
+    private Platform(Process process, string dataDir, int apiPort, int routerPort, string token)
     {
         _process = process;
+        RouterPort = routerPort;
         DataDir = dataDir;
         ApiPort = apiPort;
         Token = token;
@@ -19,6 +20,7 @@ internal sealed class Platform : IAsyncDisposable
 
     public string DataDir { get; }
     public int ApiPort { get; }
+    public int RouterPort { get; }
     public string Token { get; }
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
 
@@ -28,6 +30,7 @@ internal sealed class Platform : IAsyncDisposable
     {
         var dataDir = Directory.CreateTempSubdirectory("nuvem-bench-").FullName;
         var apiPort = FreePort();
+        var routerPort = FreePort();
         var token = "nuvem_bench_" + Guid.NewGuid().ToString("N");
         var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(Repo, "src/Nuvem.Server/bin/Release/net10.0/nuvemd.dll")])
         {
@@ -35,7 +38,7 @@ internal sealed class Platform : IAsyncDisposable
             RedirectStandardError = true,
             Environment =
             {
-                ["NUVEM_DATA_DIR"] = dataDir, ["NUVEM_API_PORT"] = apiPort.ToString(), ["NUVEM_ROUTER_PORT"] = FreePort().ToString(), ["NUVEM_RENDEZVOUS_PORT"] = FreePort().ToString(),
+                ["NUVEM_DATA_DIR"] = dataDir, ["NUVEM_API_PORT"] = apiPort.ToString(), ["NUVEM_ROUTER_PORT"] = routerPort.ToString(), ["NUVEM_RENDEZVOUS_PORT"] = FreePort().ToString(),
                 ["NUVEM_BIND_ADDRESS"] = "localhost", ["NUVEM_ADMIN_TOKEN"] = token, ["NUVEM_ADMIN_PASSWORD"] = "bench-password",
             },
         })!;
@@ -43,7 +46,7 @@ internal sealed class Platform : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var platform = new Platform(process, dataDir, apiPort, token);
+        var platform = new Platform(process, dataDir, apiPort, routerPort, token);
         using var client = platform.Client();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)

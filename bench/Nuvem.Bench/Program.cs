@@ -1,6 +1,6 @@
 using Nuvem.Bench;
 
-// bench/run.sh [api [N] | push [RUNS] | router [SECONDS]] — api and push by default. Each prints medians and ratios against a baseline
+// bench/run.sh [api [N] | push [RUNS] | router [SECONDS] | redeploy [SECONDS]] — api and push by default. Each prints medians and ratios against a baseline
 // measured in the same run (see bench/README.md).
 
 if (args is ["--baseline-server", var bodyFile, var port])
@@ -30,9 +30,10 @@ if (which is "api" or "all") await ApiBenchmark.RunAsync(Count(2000));
 if (which == "all") Console.WriteLine();
 if (which is "push" or "all") await PushBenchmark.RunAsync(Count(5));
 if (which is "router") await RouterBenchmark.RunAsync(Count(10));
-if (which is not ("api" or "push" or "router" or "all"))
+if (which is "redeploy") await RedeployBenchmark.RunAsync(Count(20));
+if (which is not ("api" or "push" or "router" or "redeploy" or "all"))
 {
-    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS]]");
+    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS]]");
     return 2;
 }
 return 0;

@@ -184,12 +184,12 @@ internal static class RouterBenchmark
         }
     }
 
-    private sealed record Wrk(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+    internal sealed record Wrk(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
 
-    private static async Task<Wrk> RunWrk(int port, int seconds, int connections)
+    internal static async Task<Wrk> RunWrk(int port, int seconds, int connections, string host = Host)
     {
         var wrk = Process.Start(new ProcessStartInfo("wrk",
-            ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-H", $"Host: {Host}", $"http://127.0.0.1:{port}/"])
+            ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-H", $"Host: {host}", $"http://127.0.0.1:{port}/"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = await wrk.StandardOutput.ReadToEndAsync();
         await wrk.WaitForExitAsync();
@@ -212,7 +212,7 @@ internal static class RouterBenchmark
         return new Wrk(rps, Latency("50"), Latency("99"), errors);
     }
 
-    private static string? Which(string tool) =>
+    internal static string? Which(string tool) =>
         new[] { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" }
             .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 }

@@ -397,10 +397,12 @@ public sealed class DynoManager(
             Kick();
             return;
         }
-        Log(dyno, "Stopping all processes with SIGTERM");
         var process = dyno.Process;
         _ = Task.Run(async () =>
         {
+            // A web dyno leaves the route table at the end of this pass; requests already on their way get a moment to finish.
+            if (dyno.Type == "web") await Task.Delay(timings.WebDrain);
+            Log(dyno, "Stopping all processes with SIGTERM");
             var killed = await process.StopAsync(timings.StopGrace);
             if (killed)
             {

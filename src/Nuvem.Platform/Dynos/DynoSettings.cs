@@ -9,6 +9,9 @@ public sealed record DynoSettings
     /// <summary>Time between SIGTERM and SIGKILL when a dyno stops (else R12).</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a web dyno taken out of the router keeps running before SIGTERM, so in-flight requests finish.</summary>
+    public TimeSpan WebDrain { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often desired and running dynos are compared even when nothing asked for it.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromMilliseconds(300);
 

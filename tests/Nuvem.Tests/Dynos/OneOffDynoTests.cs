@@ -89,6 +89,21 @@ public sealed class OneOffDynoTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task With_a_terminal_the_command_runs_under_a_pseudo_terminal()
+    {
+        using var api = Server.Api();
+        var app = await DeployedApp(api);
+        // The heroku CLI sends COLUMNS and LINES (as numbers) exactly when its stdin is a terminal.
+        var created = await api.Post($"/apps/{app}/dynos", new { attach = true, command = "tty; echo cols=$COLUMNS", env = new { TERM = "xterm", COLUMNS = 120, LINES = 40 } });
+        var output = await Attach(created.Json["attach_url"]!.GetValue<string>(), "");
+        Assert.Matches(@"/dev/pts/\d+", output);
+        Assert.Contains("cols=120", output);
+
+        var plain = await api.Post($"/apps/{app}/dynos", new { attach = true, command = "tty || true" });
+        Assert.Contains("not a tty", await Attach(plain.Json["attach_url"]!.GetValue<string>(), ""));
+    }
+
+    [Fact]
     public async Task A_detached_run_is_listed_while_it_runs_and_logs_its_output()
     {
         using var api = Server.Api();
