@@ -131,6 +131,9 @@ public sealed class HerokuCliTests(HerokuCliFixture fixture) : IClassFixture<Her
         Assert.Contains("done", (await Cli.RunInAsync(source.Directory, "ps:restart")).Succeeded().Output);
         Assert.Contains("done", (await Cli.RunInAsync(source.Directory, "ps:restart", "--process-type", "web")).Succeeded().Output);
         Assert.Contains("done", (await Cli.RunInAsync(source.Directory, "ps:restart", "web.1")).Succeeded().Output);
+        // The older positional form names a process type where a dyno name goes (DELETE /dynos/web), as on Heroku.
+        Assert.Contains("Restarting dyno web on", (await Cli.RunInAsync(source.Directory, "ps:restart", "web")).Succeeded().Output);
+        Assert.NotEqual(0, (await Cli.RunInAsync(source.Directory, "ps:restart", "--dyno-name", "web.9")).ExitCode);
         Assert.Contains("Stopping dyno web.2", (await Cli.RunInAsync(source.Directory, "ps:stop", "web.2")).Succeeded().Output);
         await Eventually(() => Cli.RunInAsync(source.Directory, "logs", "-n", "300", "-d", "web.2"),
             r => r.Output.Contains("heroku[web.2]: Stopping all processes with SIGTERM"), "web.2 stopped in the log");
