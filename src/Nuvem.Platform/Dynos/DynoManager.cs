@@ -85,7 +85,7 @@ public sealed class DynoManager(
     }
 
     /// <summary>Restarts an app's dynos: all, one process type, or one dyno by name.</summary>
-    /// <returns>How many dynos were restarted.</returns>
+    /// <returns>How many dynos were restarted or were already on their way to a restart; 0 means no such dyno or type.</returns>
     public Task<int> RestartAsync(App app, string? type = null, string? name = null) => Ask(() =>
     {
         var targets = Select(app, type, name);
@@ -95,7 +95,7 @@ public sealed class DynoManager(
             dyno.Crashes = 0;
             StopInBackground(dyno, replaceAfter: true);
         }
-        return targets.Count;
+        return targets.Count + AlreadyRestarting(app, type, name);
     });
 
     /// <summary>Stops dynos (<c>ps:stop</c>); as their formation still wants them, they come back fresh.</summary>
@@ -103,7 +103,7 @@ public sealed class DynoManager(
     {
         var targets = Select(app, type, name);
         foreach (var dyno in targets) StopInBackground(dyno, replaceAfter: true);
-        return targets.Count;
+        return targets.Count + AlreadyRestarting(app, type, name);
     });
 
     /// <summary>
@@ -163,6 +163,11 @@ public sealed class DynoManager(
 
     private List<Running> Select(App app, string? type, string? name) =>
         _dynos.Where(d => d.AppId == app.Id && !d.Retired && !d.Stopping && (type is null || d.Type == type) && (name is null || d.Name == name)).ToList();
+
+    /// <summary>Dynos stopping to be started afresh (a restart or stop moments ago). A second restart right after the
+    /// first (`heroku ps:restart` then `ps:restart web`) finds them so and is already satisfied: not a "no such dyno".</summary>
+    private int AlreadyRestarting(App app, string? type, string? name) =>
+        _dynos.Count(d => d.AppId == app.Id && !d.Retired && d.Stopping && !d.OneOff && (type is null || d.Type == type) && (name is null || d.Name == name));
 
     private async Task<T> AskAsync<T>(Func<Task<T>> work)
     {

@@ -19,5 +19,7 @@ public static class PlatformApi
         api.MapBuildpackInstallations();
         api.MapLogSessions();
         api.MapDomains();
+        api.MapLogDrains();
+        api.MapEmptyCollections();
     }
 }

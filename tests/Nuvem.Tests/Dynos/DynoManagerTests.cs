@@ -64,6 +64,11 @@ public sealed class DynoManagerTests
             ds => ds.Any(d => d!["name"]!.GetValue<string>() == "web.2" && d["id"]!.GetValue<string>() != web2 && d["state"]!.GetValue<string>() == "up"),
             what: "web.2 restarted");
         Assert.Equal(HttpStatusCode.Accepted, (await api.Delete("/apps/runner/formations/web")).Status);
+        // At once again, while those dynos are still stopping: already restarting is not "no such process type".
+        Assert.Equal(HttpStatusCode.Accepted, (await api.Delete("/apps/runner/formations/web")).Status);
+        // A process type where a dyno name goes (`heroku ps:restart web`), as on Heroku.
+        Assert.Equal(HttpStatusCode.Accepted, (await api.Delete("/apps/runner/dynos/web")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Delete("/apps/runner/dynos/clock")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.Delete("/apps/runner/dynos/web.9")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Post, "/apps/runner/formations/clock/actions/stop", null)).Status);
 

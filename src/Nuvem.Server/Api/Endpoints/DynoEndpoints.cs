@@ -67,10 +67,22 @@ public static class DynoEndpoints
         });
         dynos.MapDelete("", async (HttpContext http, string app, AppService apps, DynoManager manager) =>
             Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app))));
+        // A dyno by name or id, or — as on Heroku, where `heroku ps:restart web` sends DELETE /dynos/web — every dyno
+        // of a process type (dyno names always have a dot, process types never do).
         dynos.MapDelete("/{dyno}", async (HttpContext http, string app, string dyno, AppService apps, DynoManager manager) =>
-            Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app), name: dyno), "dyno", dyno));
+        {
+            var target = apps.Find(http.Caller().Account, app);
+            var restarted = await manager.RestartAsync(target, name: dyno);
+            if (restarted == 0 && !dyno.Contains('.')) restarted = await manager.RestartAsync(target, type: dyno);
+            return Accepted(restarted, "dyno", dyno);
+        });
         dynos.MapPost("/{dyno}/actions/stop", async (HttpContext http, string app, string dyno, AppService apps, DynoManager manager) =>
-            Accepted(await manager.StopAsync(apps.Find(http.Caller().Account, app), name: dyno), "dyno", dyno));
+        {
+            var target = apps.Find(http.Caller().Account, app);
+            var stopped = await manager.StopAsync(target, name: dyno);
+            if (stopped == 0 && !dyno.Contains('.')) stopped = await manager.StopAsync(target, type: dyno);
+            return Accepted(stopped, "dyno", dyno);
+        });
 
         var formations = api.MapGroup("/apps/{app}/formations").RequireAuthorization();
         formations.MapDelete("/{type}", async (HttpContext http, string app, string type, AppService apps, DynoManager manager) =>

@@ -8,6 +8,7 @@ using Nuvem.Platform.Builds;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.LogDrains;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 
@@ -196,5 +197,17 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
         SniEndpoint = (object?)null,
         Status = "none",
         UpdatedAt = Time(domain.UpdatedAt),
+    };
+
+    /// <summary>Heroku's log drain; <c>addon</c> is always null (drains here are added directly, never by an add-on).</summary>
+    public object LogDrain(LogDrain drain, App app) => new
+    {
+        Addon = (object?)null,
+        App = new { app.Id, app.Name },
+        CreatedAt = Time(drain.CreatedAt),
+        drain.Id,
+        drain.Token,
+        UpdatedAt = Time(drain.UpdatedAt),
+        drain.Url,
     };
 }
