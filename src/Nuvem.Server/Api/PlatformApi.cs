@@ -17,6 +17,7 @@ public static class PlatformApi
         api.MapBuilds();
         api.MapSources();
         api.MapBuildpackInstallations();
+        api.MapBuildpackRegistry();
         api.MapLogSessions();
         api.MapDomains();
         api.MapLogDrains();

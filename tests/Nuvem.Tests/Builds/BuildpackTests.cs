@@ -166,3 +166,21 @@ public sealed class BuildLimitTests
         catch (IOException) { return false; }
     }
 }
+
+/// <summary>The platform's buildpack registry, for the heroku CLI's shorthands.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class BuildpackRegistryTests(ServerFixture fixture)
+{
+    [Fact]
+    public async Task Built_in_buildpacks_answer_as_heroku_shorthands_without_credentials()
+    {
+        using var anonymous = new ApiClient(fixture.Server.CreateClient(accept: "application/vnd.heroku+json; version=3.buildpack-registry"));
+        var python = await anonymous.Get("/buildpacks/heroku%2Fpython");
+        Assert.Equal(HttpStatusCode.OK, python.Status);
+        Assert.Equal("heroku/python", python.Json["blob_url"]!.GetValue<string>());
+        Assert.Equal("nuvem/nodejs", (await anonymous.Get("/buildpacks/nuvem%2Fnodejs")).Json["blob_url"]!.GetValue<string>());
+        var unknown = await anonymous.Get("/buildpacks/heroku%2Fcobol");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.Contains("git URL", unknown.Json["message"]!.GetValue<string>());
+    }
+}

@@ -55,6 +55,7 @@ public sealed partial class HerokuCliSession : IDisposable
         env["HOME"] = Home;
         env["HEROKU_HOST"] = _server.ApiUrl;
         env["HEROKU_PARTICLEBOARD_URL"] = _server.ApiUrl;
+        env["HEROKU_BUILDPACK_REGISTRY_URL"] = _server.ApiUrl; // shorthands like heroku/python are looked up on the platform
         env["DISABLE_TELEMETRY"] = "true";
         env["HEROKU_SKIP_ANALYTICS"] = "1";
         env["HEROKU_DISABLE_AUTOUPDATE"] = "1";

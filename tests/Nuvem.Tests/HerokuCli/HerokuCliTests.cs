@@ -194,6 +194,9 @@ public sealed class HerokuCliTests(HerokuCliFixture fixture) : IClassFixture<Her
         Assert.Contains($"Buildpack set. Next release on {app} will use {buildpack}.", (await Cli.RunAsync("buildpacks:set", buildpack, "-a", app)).Succeeded().Output);
         Assert.Contains(buildpack, (await Cli.RunAsync("buildpacks", "-a", app)).Succeeded().Output);
         Assert.Equal(buildpack, (await api.Get($"/apps/{app}/buildpack-installations")).Array.Single()!["buildpack"]!["url"]!.GetValue<string>());
+        // A shorthand, looked up in the platform's own registry (HEROKU_BUILDPACK_REGISTRY_URL).
+        Assert.Contains($"Buildpack set. Next release on {app} will use heroku/python.", (await Cli.RunAsync("buildpacks:set", "heroku/python", "-a", app)).Succeeded().Output);
+        Assert.Equal("heroku/python", (await api.Get($"/apps/{app}/buildpack-installations")).Array.Single()!["buildpack"]!["url"]!.GetValue<string>());
         Assert.Contains("Buildpacks cleared.", (await Cli.RunAsync("buildpacks:clear", "-a", app)).Succeeded().Output);
         Assert.Empty((await api.Get($"/apps/{app}/buildpack-installations")).Array);
 

@@ -32,6 +32,25 @@ public static class BuildpackEndpoints
         });
     }
 
+    /// <summary>
+    /// A buildpack registry for shorthands (<c>heroku buildpacks:set heroku/python</c>): the heroku CLI looks a
+    /// <c>namespace/name</c> up at <c>HEROKU_BUILDPACK_REGISTRY_URL/buildpacks/{name}</c>, without credentials, and
+    /// installs the <c>blob_url</c> it gets. Here the built-in buildpacks answer under the <c>heroku/</c> and
+    /// <c>nuvem/</c> namespaces; the catalog understands both.
+    /// </summary>
+    public static void MapBuildpackRegistry(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/buildpacks/{**shorthand}", (HttpContext http, string shorthand) =>
+        {
+            var name = Uri.UnescapeDataString(shorthand).Trim('/');
+            var parts = name.Split('/');
+            if (parts.Length == 2 && parts[0] is "heroku" or "nuvem" && BuildpackCatalog.DetectionOrder.Contains(parts[1]))
+                return Results.Json(new { Id = Representations.Representation.StableId("buildpack:" + parts[1]), Namespace = parts[0], Name = parts[1], BlobUrl = name });
+            throw PlatformException.NotFound("buildpack",
+                $"No buildpack {name} in this platform's registry. Built in: {string.Join(", ", BuildpackCatalog.DetectionOrder.Select(b => "heroku/" + b))}; any other buildpack by its git URL.");
+        });
+    }
+
     private static IEnumerable<object> Represent(IReadOnlyList<string> urls) =>
         urls.Select((url, i) => new { Ordinal = i + 1, Buildpack = new { Url = url, Name = url } });
 }
