@@ -64,11 +64,14 @@ public sealed partial class GitCredentialHelper(string? workingDirectory = null)
     /// helpers configured elsewhere (store, a keychain) for this URL only: they would otherwise be asked first and
     /// afterwards keep a copy of the token, which goes stale at the next login.
     /// </summary>
-    public void Configure(string gitUrl)
+    /// <param name="caFile">The CA the CLI trusts the platform by (its local CA); git is told to trust it for this URL
+    /// too, so a plain <c>git push</c> works without GIT_SSL_CAINFO. Null when the system's trust store suffices.</param>
+    public void Configure(string gitUrl, string? caFile = null)
     {
         var key = $"credential.{UrlPrefix(gitUrl)}.helper";
         Set("--replace-all", key, "");
         Set("--add", key, HelperCommand());
+        if (caFile is not null) Set("--replace-all", $"http.{UrlPrefix(gitUrl)}/.sslCAInfo", Path.GetFullPath(caFile));
     }
 
     private void Set(string mode, string key, string value)

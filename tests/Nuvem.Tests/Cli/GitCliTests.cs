@@ -74,6 +74,9 @@ public sealed class GitCliTests(ServerFixture fixture)
         var app = $"created-{Guid.NewGuid().ToString("N")[..8]}";
 
         Assert.Contains("Git remote nuvem added", (await cli.RunAsync("apps:create", app)).Succeeded().Stdout);
+        // Git trusts the platform's CA from the repository's config, as on a fresh machine without GIT_SSL_CAINFO.
+        Assert.Equal(Server.CaFile, source.Git("config", "--local", $"http.https://localhost:{Server.ApiPort}/.sslCAInfo").Trim());
+        source.CaFromEnvironment = false;
         Assert.Contains("Released v2", (await source.RunAsync(["push", "nuvem", "main"])).Succeeded().Output);
     }
 

@@ -17,6 +17,9 @@ public sealed class GitWorkspace : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>Give git the platform's CA through GIT_SSL_CAINFO (default); off, git must find it in its own config.</summary>
+    public bool CaFromEnvironment { get; set; } = true;
+
     /// <summary>More variables for every git process (null removes one), e.g. HOME of a CLI whose credential helper git runs.</summary>
     public Dictionary<string, string?> Environment { get; } = new();
 
@@ -84,7 +87,8 @@ public sealed class GitWorkspace : IDisposable
         var start = new ProcessStartInfo("git") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         // The platform's CA, and nothing from the developer's own git set-up.
-        start.Environment["GIT_SSL_CAINFO"] = _server.CaFile;
+        if (CaFromEnvironment) start.Environment["GIT_SSL_CAINFO"] = _server.CaFile;
+        else start.Environment.Remove("GIT_SSL_CAINFO");
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         start.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";

@@ -67,7 +67,7 @@ public sealed class AppsCreateCommand
             if (asJson) Console.Error.WriteLine(message);
             else context.Out.Line(message);
             // So that the first `git push` needs no password, as after git:remote.
-            new GitCredentialHelper().Configure(gitUrl);
+            new GitCredentialHelper().Configure(gitUrl, context.Trust().CaFile);
             if (GitCredentialHelper.HostMismatch(api.Host, gitUrl) is { } warning) ErrorReporter.Warning(warning);
         }
         catch (CliException e)

@@ -36,7 +36,7 @@ public sealed class GitRemoteCommand
         var gitUrl = GitUrl(info, api.Host);
 
         git.AddOrUpdate(gitUrl);
-        new GitCredentialHelper().Configure(gitUrl);
+        new GitCredentialHelper().Configure(gitUrl, context.Trust().CaFile);
         context.Out.Line($"set git remote {git.Name} to {gitUrl}");
         if (GitCredentialHelper.HostMismatch(api.Host, gitUrl) is { } warning) ErrorReporter.Warning(warning);
     }
