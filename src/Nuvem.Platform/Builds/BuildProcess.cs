@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Nuvem.Platform.Dynos.Runtime;
 
 namespace Nuvem.Platform.Builds;
 
@@ -73,11 +73,6 @@ public static class BuildProcess
         return new Result(process.ExitCode, collected.ToString(), timedOut);
     }
 
-    private static void KillGroup(int processGroup)
-    {
-        _ = Kill(-processGroup, 9); // ESRCH when the group is already gone is fine
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    // A group that is already gone is fine.
+    private static void KillGroup(int processGroup) => ProcessGroup.Signal(processGroup, ProcessGroup.SigKill);
 }

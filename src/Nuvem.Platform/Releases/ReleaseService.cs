@@ -73,8 +73,8 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
             var text = string.IsNullOrWhiteSpace(description)
                 ? $"Deploy {(slug.CommitSha is { Length: > 0 } sha ? sha[..Math.Min(7, sha.Length)] : slug.Id[..8])}"
                 : description.Trim();
-            var release = Append(c, t, app.Id, text, userId, slug.Id, config);
-            if (c.ExecuteScalar<string>("SELECT status FROM releases WHERE id = @release", new { release }, t) == ReleaseStatus.Succeeded)
+            var release = Append(c, t, app.Id, text, userId, slug.Id, config, out var status);
+            if (status == ReleaseStatus.Succeeded)
                 FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(slug.ProcessTypes), settings.DynoSizes.DefaultSize.Name);
             return release;
         });
@@ -122,9 +122,8 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
         {
             var config = ConfigVarsJson.Serialize(target.ConfigVars);
             c.Execute("UPDATE apps SET config_vars = @config, updated_at = @now WHERE id = @Id", new { config, now = Timestamp.Now(), app.Id }, t);
-            var release = Append(c, t, app.Id, $"Rollback to v{target.Version}", userId, target.SlugId, config);
-            var succeeded = c.ExecuteScalar<string>("SELECT status FROM releases WHERE id = @release", new { release }, t) == ReleaseStatus.Succeeded;
-            if (succeeded && target.SlugId is not null)
+            var release = Append(c, t, app.Id, $"Rollback to v{target.Version}", userId, target.SlugId, config, out var status);
+            if (status == ReleaseStatus.Succeeded && target.SlugId is not null)
             {
                 var types = c.ExecuteScalar<string>("SELECT process_types FROM slugs WHERE id = @SlugId", new { target.SlugId }, t)!;
                 FormationSync.Apply(c, t, app.Id, Slugs.SlugService.ParseProcessTypes(types), settings.DynoSizes.DefaultSize.Name);
@@ -146,19 +145,20 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
     /// so a config change keeps running the same code.
     /// </summary>
     /// <returns>The new release's id.</returns>
-    /// <param name="status">Left out, it follows the slug: <c>pending</c> when the slug declares a <c>release</c> process
-    /// (the release phase must pass first, for deploys, config changes and rollbacks alike, as on Heroku), else <c>succeeded</c>.</param>
+    /// <remarks>The status follows the slug: <c>pending</c> when it declares a <c>release</c> process (the release phase
+    /// must pass first, for deploys, config changes and rollbacks alike, as on Heroku), else <c>succeeded</c>.</remarks>
     internal static string Append(IDbConnection c, IDbTransaction t, string appId, string description, string? userId,
-        string? slugId, string configJson, string? status = null)
+        string? slugId, string configJson) => Append(c, t, appId, description, userId, slugId, configJson, out _);
+
+    /// <param name="status">The status the new release got (see the remarks on deciding it).</param>
+    internal static string Append(IDbConnection c, IDbTransaction t, string appId, string description, string? userId,
+        string? slugId, string configJson, out string status)
     {
         var version = c.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) + 1 FROM releases WHERE app_id = @appId", new { appId }, t);
         slugId ??= c.ExecuteScalar<string?>(
             "SELECT slug_id FROM releases WHERE app_id = @appId AND status = 'succeeded' ORDER BY version DESC LIMIT 1", new { appId }, t);
-        if (status is null)
-        {
-            var types = slugId is null ? null : c.ExecuteScalar<string?>("SELECT process_types FROM slugs WHERE id = @slugId", new { slugId }, t);
-            status = types is not null && Slugs.SlugService.ParseProcessTypes(types).ContainsKey("release") ? ReleaseStatus.Pending : ReleaseStatus.Succeeded;
-        }
+        var types = slugId is null ? null : c.ExecuteScalar<string?>("SELECT process_types FROM slugs WHERE id = @slugId", new { slugId }, t);
+        status = types is not null && Slugs.SlugService.ParseProcessTypes(types).ContainsKey("release") ? ReleaseStatus.Pending : ReleaseStatus.Succeeded;
         var id = Guid.NewGuid().ToString();
         var now = Timestamp.Now();
         c.Execute("""

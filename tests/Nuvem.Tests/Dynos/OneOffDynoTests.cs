@@ -28,16 +28,7 @@ public sealed class OneOffDynoTests(ServerFixture fixture)
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync(url.Host, url.Port);
-        var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Server.CaFile));
-        var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, errors) =>
-        {
-            if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(new X509Certificate2(certificate));
-        });
+        var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, errors) => Server.Trusts(certificate, errors));
         await tls.AuthenticateAsClientAsync(url.Host);
         await tls.WriteAsync(Encoding.ASCII.GetBytes(url.AbsolutePath.TrimStart('/') + "\r\n"));
         return (tcp, tls);

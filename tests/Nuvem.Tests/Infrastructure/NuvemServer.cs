@@ -100,23 +100,25 @@ public sealed class NuvemServer : IAsyncDisposable
     {
         var handler = new HttpClientHandler
         {
-            // Trust exactly the platform's CA: the same check a client given the CA file makes.
-            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-                if (!File.Exists(CaFile)) return false; // the server writes it on first start
-                using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaFile));
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate);
-            },
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => Trusts(certificate, errors),
         };
         var client = new HttpClient(handler) { BaseAddress = new Uri(ApiUrl), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Accept.ParseAdd(accept);
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Trusts exactly the platform's CA: the same check a client given the CA file makes.</summary>
+    public bool Trusts(X509Certificate? certificate, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
+        if (!File.Exists(CaFile)) return false; // the server writes it on first start
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaFile));
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate as X509Certificate2 ?? new X509Certificate2(certificate));
     }
 
     public ApiClient Api(string? token = null) => new(CreateClient(token ?? AdminToken));
