@@ -1,7 +1,9 @@
 # Sourced by up.sh and test.sh: installs what Nuvem needs on a Debian machine, and only what is missing.
-# Later parts of the platform add their packages (crun, conmon, postgresql, redis-server…) to the list here.
+# Later parts of the platform add their packages (postgresql, redis-server…) to the list here.
 
-NUVEM_APT_PACKAGES=(git ca-certificates curl)
+# git for pushes; the rest runs dynos as containers: an OCI runtime (crun, runc as its fallback), conmon as each
+# dyno's monitor, tini as its PID 1, the CNI plugins and nftables/iptables for its network.
+NUVEM_APT_PACKAGES=(git ca-certificates curl crun runc conmon tini containernetworking-plugins nftables iptables iproute2 util-linux)
 
 # What the built-in buildpacks run, looked up as the builder does (its PATH is /usr/local/bin:/usr/bin:/bin):
 # python3 able to make a virtualenv, node and npm. Each comes from Debian only when it is missing, so a
@@ -32,6 +34,8 @@ nuvem_ensure_prerequisites() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 
+  nuvem_prepare_cgroups
+
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "==> The .NET 10 SDK is missing; trying apt (dotnet-sdk-10.0)"
     local sudo=""
@@ -52,4 +56,16 @@ MSG
     exit 1
   fi
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+# On hybrid cgroup hosts (cgroup v1 for memory/cpu/pids plus a cgroup2 mount) crun refuses to run while the cgroup2
+# side holds a controller; on some VMs it holds hugetlb. Mounting hugetlb as a v1 hierarchy moves it there (until
+# reboot). nuvemd checks this too and falls back to runc, or says what to do.
+nuvem_prepare_cgroups() {
+  local unified=/sys/fs/cgroup/unified/cgroup.controllers
+  [[ -s $unified && $(id -u) -eq 0 ]] || return 0
+  if [[ $(tr -d ' \n' <"$unified") == hugetlb ]] && ! mountpoint -q /sys/fs/cgroup/hugetlb 2>/dev/null; then
+    echo "==> Moving the hugetlb cgroup controller to cgroup v1 (crun needs an empty cgroup2 on hybrid hosts)"
+    mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || true
+  fi
 }

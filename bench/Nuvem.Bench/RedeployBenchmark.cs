@@ -31,7 +31,7 @@ internal static class RedeployBenchmark
                     self.wfile.write(body)
                 def log_message(self, *args):
                     pass
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
             """);
         Git(source, null, "init", "-q", "-b", "main");
         Git(source, null, "add", "-A");

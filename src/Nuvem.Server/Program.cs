@@ -58,6 +58,12 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
           NUVEM_BOOT_TIMEOUT   seconds a web dyno has to bind $PORT (default 60)
           NUVEM_STOP_GRACE     seconds between SIGTERM and SIGKILL (default 30)
+          NUVEM_DYNO_RUNTIME   container (isolated; default) or process (plain processes, no isolation)
+          NUVEM_DYNO_OCI_RUNTIME  crun or runc             (default crun where it can run, else runc)
+          NUVEM_DYNO_NETWORK   bridge (a namespace per dyno; default) or host (a loopback port per dyno)
+          NUVEM_DYNO_BRIDGE, NUVEM_DYNO_SUBNET, NUVEM_DYNO_PORT   bridge mode's interface, addresses and $PORT (nuvem0, 10.213.0.0/16, 5000)
+
+        nuvemd --stop-dynos   stops every dyno a stopped or killed nuvemd left running (they outlive it on purpose)
           NUVEM_LOG_LINES      log lines kept per app       (default 1500)
           NUVEM_LOG_KEEPALIVE  seconds between keep-alives of an idle log tail (default 15)
           NUVEM_ROUTER_TIMEOUT seconds a dyno may take to start its response before H12 (default 30)
@@ -65,15 +71,26 @@ if (args.Contains("--help") || args.Contains("-h"))
     return 0;
 }
 
+// `nuvemd --stop-dynos`: stops every dyno a (killed) platform left running and removes its network set-up.
+var stopDynos = args.Contains("--stop-dynos");
 ServerOptions options;
 try
 {
-    options = ServerOptions.Load(args);
+    options = ServerOptions.Load(args.Where(a => a != "--stop-dynos").ToList());
 }
 catch (ArgumentException e)
 {
     Console.Error.WriteLine($"nuvemd: {e.Message}");
     return 2;
+}
+
+if (stopDynos)
+{
+    var (runtime, _) = DynoRuntimes.Create(options, new BuildSandbox(options.Builds.Resources));
+    if (runtime is null) return 3;
+    await runtime.RecoverAsync(_ => null);
+    await runtime.ShutdownAsync();
+    return 0;
 }
 
 // The data directory can be traversed (builds run as app uids and reach their own work and cache directories
@@ -175,7 +192,8 @@ builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
 var sandbox = new BuildSandbox(options.Builds.Resources);
 builder.Services.AddSingleton(sandbox);
-var dynoRuntime = new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos"), sandbox);
+var (createdRuntime, dynoRuntimeDescription) = DynoRuntimes.Create(options, sandbox);
+if (createdRuntime is not { } dynoRuntime) return 3;
 builder.Services.AddSingleton<IDynoRuntime>(dynoRuntime);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new DynoReleaseCommandRunner(dynoRuntime, settings, TimeSpan.FromHours(1)));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReleasePhase>(services, options.DataDir));
@@ -230,7 +248,10 @@ app.Lifetime.ApplicationStarted.Register(() =>
           CA file:       {(options.TlsCertFile is null ? ca.CaCertificateFile : "(operator-provided certificate)")}
                          trust it: NUVEM_CA_FILE / git -c http.sslCAInfo=FILE / NODE_EXTRA_CA_CERTS=FILE
           Run sessions:  rendezvous on port {options.RendezvousPort}
+          Dynos:         {dynoRuntimeDescription}
         """);
+    if (options.DynoRuntime == "process")
+        Console.WriteLine("  WARNING:       dynos run as plain processes (NUVEM_DYNO_RUNTIME=process): apps are NOT isolated from each other or the host.");
     if (sandbox.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
     if (firstStart is not null)
     {

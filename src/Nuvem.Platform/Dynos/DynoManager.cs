@@ -40,7 +40,15 @@ public sealed class DynoManager(
     /// <summary>The loop. Runs until <paramref name="stopping"/>, then stops every dyno gracefully.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        await runtime.CleanUpLeftoversAsync();
+        try
+        {
+            await AdoptAsync();
+        }
+        catch (Exception e)
+        {
+            // Without recovery the manager still runs what should run; the runtime's own errors show on each start.
+            Console.Error.WriteLine($"dyno manager: taking over the previous process's dynos failed: {e}");
+        }
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -60,7 +68,42 @@ public sealed class DynoManager(
         }
         await Task.WhenAll(_dynos.Where(d => d.Process is not null && !d.Process.Exited.IsCompleted)
             .Select(d => d.Process!.StopAsync(timings.StopGrace)));
+        await runtime.ShutdownAsync();
     }
+
+    /// <summary>
+    /// Takes over the dynos a previous platform process left running (a crash, an upgrade): formation dynos and
+    /// detached one-offs carry on as if nothing happened, so the next pass finds them and starts no duplicates.
+    /// A release phase's dyno is not adopted: its caller is gone, and the release stays pending.
+    /// </summary>
+    private async Task AdoptAsync()
+    {
+        var adopted = await runtime.RecoverAsync(spec => spec.Type == "release" ? null : OutputOf(spec.AppId, spec.Name));
+        var now = clock.GetUtcNow();
+        foreach (var (spec, process, startedAt) in adopted)
+        {
+            var dyno = new Running
+            {
+                Id = spec.Id, AppId = spec.AppId, Name = spec.Name, Type = spec.Type, Command = spec.Command, Size = spec.Size.Name,
+                ReleaseId = spec.ReleaseId, ReleaseVersion = spec.ReleaseVersion, OneOff = spec.Type == "run",
+                Process = process, StartedAt = startedAt, UpdatedAt = now, State = "up", UpSince = now,
+            };
+            _dynos.Add(dyno);
+            WatchExit(dyno, process);
+        }
+    }
+
+    private DynoOutput OutputOf(string appId, string name) => new(
+        line => { logplex.Publish(appId, "app", name, line); return Task.CompletedTask; },
+        notice => logplex.Publish(appId, "heroku", name, notice),
+        () => logplex.FlushAsync());
+
+    private void WatchExit(Running dyno, IDynoProcess process) =>
+        _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
+        {
+            OnExit(dyno, process, exited.Result);
+            return Task.CompletedTask;
+        }), TaskScheduler.Default);
 
     /// <summary>Asks for a comparison of desired and running dynos now (after a deploy, scale or config change).</summary>
     public void Kick() => _inbox.Writer.TryWrite(() => Task.CompletedTask);
@@ -140,16 +183,11 @@ public sealed class DynoManager(
         }
         else
         {
-            dyno.Process = await runtime.StartAsync(spec, line => { logplex.Publish(app.Id, "app", name, line); return Task.CompletedTask; }, CancellationToken.None);
+            dyno.Process = await runtime.StartAsync(spec, OutputOf(app.Id, name), CancellationToken.None);
         }
         _dynos.Add(dyno);
         SetUp(dyno);
-        var process = dyno.Process;
-        _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
-        {
-            OnExit(dyno, process, exited.Result);
-            return Task.CompletedTask;
-        }), TaskScheduler.Default);
+        WatchExit(dyno, dyno.Process);
         Publish(desired);
         return (View(dyno), attached);
     });
@@ -306,9 +344,7 @@ public sealed class DynoManager(
         {
             var spec = new DynoSpec(dyno.Id, app.AppId, app.AppName, app.Uid, dyno.Name, dyno.Type, dyno.Command,
                 dyno.ReleaseId, dyno.ReleaseVersion, app.SlugPath!, want.Size, app.ConfigVars);
-            var appId = app.AppId;
-            var name = dyno.Name;
-            dyno.Process = await runtime.StartAsync(spec, line => { logplex.Publish(appId, "app", name, line); return Task.CompletedTask; }, CancellationToken.None);
+            dyno.Process = await runtime.StartAsync(spec, OutputOf(app.AppId, dyno.Name), CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
@@ -316,12 +352,7 @@ public sealed class DynoManager(
             Crashed(dyno, exitCode: null);
             return;
         }
-        var process = dyno.Process;
-        _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
-        {
-            OnExit(dyno, process, exited.Result);
-            return Task.CompletedTask;
-        }), TaskScheduler.Default);
+        WatchExit(dyno, dyno.Process);
         if (dyno.Type != "web") SetUp(dyno);
     }
 

@@ -15,4 +15,7 @@ public sealed record LogLine(long Id, DateTimeOffset Timestamp, string Source, s
 public interface ILogplex
 {
     void Publish(string appId, string source, string dyno, string message);
+
+    /// <summary>Completes once every line published before the call is stored (for callers that must not lose lines).</summary>
+    Task FlushAsync(CancellationToken cancellation = default) => Task.CompletedTask;
 }

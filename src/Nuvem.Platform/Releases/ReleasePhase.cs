@@ -98,7 +98,7 @@ public sealed class DynoReleaseCommandRunner(IDynoRuntime runtime, PlatformSetti
     {
         var spec = new DynoSpec(Guid.NewGuid().ToString(), app.Id, app.Name, app.Uid, $"release.{release.Version}", "release", command,
             release.Id, release.Version, slugPath, settings.DynoSizes.DefaultSize, release.ConfigVars);
-        var process = await runtime.StartAsync(spec, output, cancellation);
+        var process = await runtime.StartAsync(spec, DynoOutput.Lines(output), cancellation);
         if (await Task.WhenAny(process.Exited, Task.Delay(timeout, cancellation)) == process.Exited) return await process.Exited;
         await output($"Release command timed out after {timeout.TotalSeconds:0} seconds.");
         await process.StopAsync(TimeSpan.FromSeconds(10));

@@ -2,6 +2,7 @@ using System.Net;
 using Nuvem.Platform;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Dynos.Runtime.Containers;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Logplex;
 
@@ -33,6 +34,9 @@ public sealed record ServerOptions
     public BuildSettings Builds { get; init; } = new();
     public DynoSettings Dynos { get; init; } = new();
     public LogplexSettings Logs { get; init; } = new();
+    /// <summary>"container" (isolated, the default) or "process" (plain processes, for hosts that cannot isolate).</summary>
+    public string DynoRuntime { get; init; } = "container";
+    public ContainerSettings Containers { get; init; } = new() { Directory = "" };
     /// <summary>NUVEM_ROUTER_TIMEOUT: how long a dyno may take to start its response before the router answers H12.</summary>
     public TimeSpan RouterTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -85,9 +89,26 @@ public sealed record ServerOptions
         }
 
         var bind = Get("NUVEM_BIND_ADDRESS");
+        var dataDir = Path.GetFullPath(Get("NUVEM_DATA_DIR") ?? DefaultDataDir());
+        var runtime = (Get("NUVEM_DYNO_RUNTIME") ?? "container").ToLowerInvariant();
+        if (runtime is not ("container" or "process"))
+            throw new ArgumentException($"NUVEM_DYNO_RUNTIME must be container or process, not '{runtime}'.");
+        var network = (Get("NUVEM_DYNO_NETWORK") ?? "bridge").ToLowerInvariant() switch
+        {
+            "bridge" => DynoNetworkMode.Bridge,
+            "host" => DynoNetworkMode.Host,
+            var other => throw new ArgumentException($"NUVEM_DYNO_NETWORK must be bridge or host, not '{other}'."),
+        };
+        var bridge = Get("NUVEM_DYNO_BRIDGE") ?? "nuvem0";
+        if (bridge.Length is 0 or > 15 || !bridge.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"NUVEM_DYNO_BRIDGE must be an interface name of 1-15 letters, digits, - or _, not '{bridge}'.");
+        var subnet = Get("NUVEM_DYNO_SUBNET") ?? "10.213.0.0/16";
+        if (!IPNetwork.TryParse(subnet, out var parsedSubnet) || parsedSubnet.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || parsedSubnet.PrefixLength is < 8 or > 28)
+            throw new ArgumentException($"NUVEM_DYNO_SUBNET must be an IPv4 network from /8 to /28 such as 10.213.0.0/16, not '{subnet}'.");
         var options = new ServerOptions
         {
-            DataDir = Path.GetFullPath(Get("NUVEM_DATA_DIR") ?? DefaultDataDir()),
+            DataDir = dataDir,
             Bind = bind is null or "*" or "localhost" || IPAddress.TryParse(bind, out _)
                 ? bind ?? "*"
                 : throw new ArgumentException($"NUVEM_BIND_ADDRESS must be *, localhost or an IP address, not '{bind}'."),
@@ -116,6 +137,16 @@ public sealed record ServerOptions
             {
                 BootTimeout = TimeSpan.FromSeconds(Positive("NUVEM_BOOT_TIMEOUT", 60)),
                 StopGrace = TimeSpan.FromSeconds(Positive("NUVEM_STOP_GRACE", 30)),
+            },
+            DynoRuntime = runtime,
+            Containers = new ContainerSettings
+            {
+                Directory = Path.Combine(dataDir, "dynos"),
+                OciRuntime = Get("NUVEM_DYNO_OCI_RUNTIME"),
+                Network = network,
+                Bridge = bridge,
+                Subnet = subnet,
+                Port = Port("NUVEM_DYNO_PORT", 5000),
             },
             Logs = new LogplexSettings
             {

@@ -44,20 +44,20 @@ public sealed class ReleasesCliTests(ServerFixture fixture)
     {
         using var cli = new NuvemCli(Server);
         (await cli.LoginAsync()).Succeeded();
-        var stopFile = Path.Combine(Path.GetTempPath(), $"nuvem-stop-{Guid.NewGuid():N}");
         using var source = CliApps.ProcfileApp(Server, cli)
             .Write("Procfile", "web: ./run.sh\nrelease: ./migrate.sh\n")
             .Write("migrate.sh", """
                 #!/bin/sh
                 echo "migrating to $MARK"
                 [ -f fail ] && { echo 'migration failed' >&2; exit 1; }
-                [ -e "$STOP_FILE" ] && { echo "stopped by $STOP_FILE" >&2; exit 1; }
+                [ "$DYNO" = "$STOP_AT" ] && { echo "stopped at $STOP_AT" >&2; exit 1; }
                 echo migrated
                 """, executable: true);
         source.Commit();
         var app = $"relout-{Guid.NewGuid().ToString("N")[..8]}";
         (await cli.RunAsync("apps:create", app)).Succeeded();
-        (await cli.RunAsync("config:set", "MARK=one", $"STOP_FILE={stopFile}")).Succeeded(); // v2, no code yet
+        // The release command of v6 (its dyno is release.6) will fail: the dyno is isolated, so the test steers it by config.
+        (await cli.RunAsync("config:set", "MARK=one", "STOP_AT=release.6")).Succeeded(); // v2, no code yet
         (await source.RunAsync(["push", "nuvem", "main"])).Succeeded(); // v3, with a release phase
 
         var newest = (await cli.RunAsync("releases:output")).Succeeded().Stdout;
@@ -80,18 +80,10 @@ public sealed class ReleasesCliTests(ServerFixture fixture)
         Assert.Contains("cannot be rolled back to", (await cli.RunAsync("rollback", "v4")).Failed().Stderr);
 
         // A release command that fails fails the rollback, and the app stays on what it ran.
-        File.WriteAllText(stopFile, "stop");
-        try
-        {
-            var refused = (await cli.RunAsync("rollback", "v3")).Failed();
-            Assert.Contains($"stopped by {stopFile}", refused.Stdout);
-            Assert.Contains($"Release command failed: v6 is marked failed and {app} keeps running its current release.", refused.Stderr);
-            Assert.True((await Server.Api().Get($"/apps/{app}/releases/5")).Json["current"]!.GetValue<bool>());
-        }
-        finally
-        {
-            File.Delete(stopFile);
-        }
+        var refused = (await cli.RunAsync("rollback", "v3")).Failed();
+        Assert.Contains("stopped at release.6", refused.Stdout);
+        Assert.Contains($"Release command failed: v6 is marked failed and {app} keeps running its current release.", refused.Stderr);
+        Assert.True((await Server.Api().Get($"/apps/{app}/releases/5")).Json["current"]!.GetValue<bool>());
         Assert.Contains("Couldn't find that app.", (await cli.RunAsync("releases:output", "-a", "no-such-app-here")).Failed().Stderr);
     }
 }

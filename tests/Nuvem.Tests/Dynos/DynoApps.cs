@@ -20,7 +20,7 @@ public static class DynoApps
                 def log_message(self, *args):
                     pass
             print("listening on", os.environ["PORT"], flush=True)
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
             """);
 
     /// <summary>The app's log (up to 1,500 lines) through a real log session, one line per log line.</summary>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Text.Json.Nodes;
 using Nuvem.Tests.Infrastructure;
@@ -134,28 +135,58 @@ public sealed class DynoManagerTests
     }
 
     [Fact]
-    public async Task After_a_platform_crash_the_same_dynos_run_again_without_duplicates_or_orphans()
+    public async Task Dynos_keep_serving_while_the_platform_is_down_and_are_adopted_after_a_restart()
     {
         await using var server = await NuvemServer.StartNewAsync();
         using var api = server.Api();
         await api.Post("/apps", new { name = "phoenix" });
-        using var source = DynoApps.Web(server);
+        using var source = DynoApps.Web(server, "ticker: sh -c 'n=0; while true; do n=$((n+1)); echo tick $n; sleep 0.1; done'\n");
         source.Commit();
         (await source.PushAsync("phoenix")).Succeeded();
-        await api.Patch("/apps/phoenix/formation", new { updates = new object[] { new { type = "web", quantity = 2 } } });
+        await api.Patch("/apps/phoenix/formation", new { updates = new object[] { new { type = "web", quantity = 2 }, new { type = "ticker", quantity = 1 } } });
         var before = await WaitForUp(api, "phoenix", 2);
-        var oldPorts = before.Select(d => d!["extended"]!["port"]!.GetValue<int>()).ToList();
+        await DynoApps.Eventually(() => Dynos(api, "phoenix"), ds => ds.Count == 3 && ds.All(d => d!["state"]!.GetValue<string>() == "up"), what: "3 dynos up");
+        before = await Dynos(api, "phoenix");
 
+        // SIGKILL: the dynos are conmon's, not the platform's; they keep serving, straight at their addresses.
         server.Kill();
+        var (asked, answered) = (0, 0);
+        var downSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - downSince < TimeSpan.FromSeconds(3))
+        {
+            foreach (var web in before.Where(d => d!["type"]!.GetValue<string>() == "web"))
+            {
+                asked++;
+                if (Regex.IsMatch(await Ask(web!), "^web\\.[12] none$")) answered++;
+            }
+        }
+        Assert.Equal(asked, answered);
+
         await server.StartAsync();
         var after = await WaitForUp(api, "phoenix", 2);
-        Assert.Equal(["web.1", "web.2"], after.Select(d => d!["name"]!.GetValue<string>()).Order());
-        // The previous processes are gone: nothing answers on their ports any more.
-        foreach (var port in oldPorts.Except(after.Select(d => d!["extended"]!["port"]!.GetValue<int>())))
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync($"http://127.0.0.1:{port}/"));
-        }
-        Assert.All(await Task.WhenAll(after.Select(d => Ask(d!))), a => Assert.Matches("^web\\.[12] none$", a));
+        after = await Dynos(api, "phoenix");
+        // The same dynos, adopted: same ids, no duplicates, nothing else running.
+        Assert.Equal(before.Select(d => d!["id"]!.GetValue<string>()).Order(), after.Select(d => d!["id"]!.GetValue<string>()).Order());
+        Assert.Equal(["ticker.1", "web.1", "web.2"], after.Select(d => d!["name"]!.GetValue<string>()).Order());
+        var containers = await HostRun("crun", "--root", Path.Combine(server.DataDir, "dynos", "oci"), "list", "--quiet");
+        Assert.Equal(3, containers.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.All(await Task.WhenAll(after.Where(d => d!["type"]!.GetValue<string>() == "web").Select(d => Ask(d!))), a => Assert.Matches("^web\\.[12] none$", a));
+
+        // What the ticker printed while no platform was listening is in the app's log: no tick is missing.
+        var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "phoenix"),
+            l => Regex.Matches(l, @"app\[ticker\.1\]: tick (\d+)").Count > 60, what: "ticks in the log");
+        var ticks = Regex.Matches(logs, @"app\[ticker\.1\]: tick (\d+)").Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
+        var first = ticks.Min();
+        var missing = Enumerable.Range(first, ticks.Max() - first + 1).Where(t => !ticks.Contains(t)).ToList();
+        Assert.True(missing.Count == 0, $"ticks missing from the log: {string.Join(", ", missing.Take(20))}");
+        Assert.True(ticks.Max() - first > 30, "the ticker ran across the restart");
+    }
+
+    private static async Task<string> HostRun(string file, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;
+        var text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return text;
     }
 }

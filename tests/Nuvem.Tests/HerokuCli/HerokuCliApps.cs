@@ -20,6 +20,6 @@ public static class HerokuCliApps
                 def log_message(self, *args):
                     pass
             print("listening on", os.environ["PORT"], flush=True)
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
             """);
 }

@@ -19,13 +19,23 @@ public sealed class NuvemServer : IAsyncDisposable
     private Process? _process;
     private readonly StringBuilder _output = new();
 
+    // Servers of one test run (and of another run on the same machine) each get a bridge and a /24 of their own.
+    private static int _network = Random.Shared.Next(0, 40 * 256);
+
     public NuvemServer(string? dataDir = null)
     {
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "nuvem-test-" + Guid.NewGuid().ToString("N")[..12]);
         ApiPort = Repo.FreePort();
         RouterPort = Repo.FreePort();
         RendezvousPort = Repo.FreePort();
+        var network = Interlocked.Increment(ref _network) % (40 * 256);
+        Bridge = "nvt" + Guid.NewGuid().ToString("N")[..8];
+        Subnet = $"10.{200 + network / 256}.{network % 256}.0/24";
     }
+
+    /// <summary>This server's dyno bridge and addresses (bridge network mode).</summary>
+    public string Bridge { get; }
+    public string Subnet { get; }
 
     public string DataDir { get; }
 
@@ -37,6 +47,8 @@ public sealed class NuvemServer : IAsyncDisposable
     public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
     public string ApiUrl => $"https://localhost:{ApiPort}";
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
+    /// <summary>nuvemd's process id on the host (0 before it starts).</summary>
+    public int ProcessId => _process?.Id ?? 0;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static async Task<NuvemServer> StartNewAsync(IReadOnlyDictionary<string, string>? environment = null)
@@ -63,6 +75,8 @@ public sealed class NuvemServer : IAsyncDisposable
         start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
         start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
         start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
+        start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
+        start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
@@ -96,6 +110,30 @@ public sealed class NuvemServer : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>
+    /// Dynos outlive a killed platform on purpose (the next one adopts them); a test that is done with its server
+    /// stops them, and the network set-up, with <c>nuvemd --stop-dynos</c>.
+    /// </summary>
+    public async Task StopLeftoverDynosAsync()
+    {
+        if (!Directory.Exists(Path.Combine(DataDir, "dynos"))) return;
+        var start = new ProcessStartInfo("dotnet", [Repo.ServerDll, "--stop-dynos"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["NUVEM_DATA_DIR"] = DataDir;
+        start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
+        start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"nuvemd --stop-dynos failed: {await output}{await error}");
+    }
+
     public HttpClient CreateClient(string? token = null, string accept = "application/vnd.heroku+json; version=3")
     {
         var handler = new HttpClientHandler
@@ -127,6 +165,7 @@ public sealed class NuvemServer : IAsyncDisposable
     {
         Kill();
         _process?.Dispose();
+        await StopLeftoverDynosAsync();
         try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         await Task.CompletedTask;
     }

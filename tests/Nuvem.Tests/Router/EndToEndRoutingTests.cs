@@ -28,7 +28,7 @@ public sealed class EndToEndRoutingTests
                     self.wfile.write(body)
                 def log_message(self, *args):
                     print("request", self.path, flush=True)
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
             """);
 
     private static async Task<(HttpStatusCode Status, string Body)> Get(NuvemServer server, string app, string path = "/")
@@ -53,7 +53,8 @@ public sealed class EndToEndRoutingTests
 
         var first = await Serving(server, "shop", b => b == "v1 web.1 none", "v1 on web.1");
         Assert.Equal("v1 web.1 none", first.Body);
-        var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "shop"), l => l.Contains("heroku[router]: at=info"), what: "a router line");
+        var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "shop"),
+            l => l.Contains("heroku[router]: at=info") && l.Contains("app[web.1]: request /"), what: "a router line and the app's line");
         Assert.Matches(@"heroku\[router\]: at=info method=GET path=""/"" host=shop\.localhost request_id=\S+ fwd=""127\.0\.0\.1"" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http", logs);
         Assert.Contains("app[web.1]: request /", logs);
 

@@ -17,6 +17,21 @@ public sealed record DynoSpec(
     DynoSize Size,
     IReadOnlyDictionary<string, string> ConfigVars);
 
+/// <summary>
+/// Where a dyno's output goes: <see cref="App"/> gets each line the app writes (stdout and stderr), <see cref="Platform"/>
+/// the runtime's own notices about it (Heroku's <c>heroku[web.1]</c> lines: R14, R15).
+/// </summary>
+/// <param name="Stored">Completes once the lines passed so far are stored durably: a runtime that can replay output
+/// (a container's log file) moves its read position on only then, so a platform crash loses no line.</param>
+public sealed record DynoOutput(Func<string, Task> App, Action<string> Platform, Func<Task>? Stored = null)
+{
+    /// <summary>App lines to <paramref name="app"/>, notices as app lines too (a release phase's output, say).</summary>
+    public static DynoOutput Lines(Func<string, Task> app) => new(app, notice => _ = app(notice));
+}
+
+/// <summary>A dyno that a previous platform process started and that is still running, taken over by this one.</summary>
+public sealed record AdoptedDyno(DynoSpec Spec, IDynoProcess Process, DateTimeOffset StartedAt);
+
 /// <summary>A started dyno, as its runtime sees it.</summary>
 public interface IDynoProcess
 {
@@ -45,18 +60,25 @@ public interface IAttachedDyno : IDynoProcess
 }
 
 /// <summary>
-/// How dynos run: plain processes here; isolated containers later, behind this same contract, without the
-/// dyno manager changing.
+/// How dynos run: isolated containers (<see cref="Containers.ContainerDynoRuntime"/>, the default) or plain processes
+/// (<see cref="ProcessDynoRuntime"/>, for machines that cannot isolate), behind one contract the dyno manager uses.
 /// </summary>
 public interface IDynoRuntime
 {
-    /// <param name="output">Each line the dyno writes (stdout and stderr), for the app's log.</param>
-    Task<IDynoProcess> StartAsync(DynoSpec spec, Func<string, Task> output, CancellationToken cancellation);
+    /// <param name="output">Each line the dyno writes (stdout and stderr), for the app's log, and the runtime's notices.</param>
+    Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation);
 
     /// <summary>Starts a one-off dyno attached to its caller: no log pumping, the caller reads and writes its streams.</summary>
     /// <param name="tty">Run under a pseudo-terminal (interactive shells, editors).</param>
     Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation);
 
-    /// <summary>Stops what a previous platform process left running (plain processes cannot be re-adopted).</summary>
-    Task CleanUpLeftoversAsync();
+    /// <summary>
+    /// Takes over what a previous platform process left: each dyno still running is offered to <paramref name="adopt"/>,
+    /// which answers where its output goes from now on, or null to have it stopped. Everything else it left (stopped
+    /// dynos, their files, network leases) is cleaned up. Plain processes cannot be re-adopted: they are all stopped.
+    /// </summary>
+    Task<IReadOnlyList<AdoptedDyno>> RecoverAsync(Func<DynoSpec, DynoOutput?> adopt);
+
+    /// <summary>Releases what the runtime set up on the host for dynos (a bridge, firewall rules) once none runs.</summary>
+    Task ShutdownAsync();
 }

@@ -15,11 +15,11 @@ namespace Nuvem.Platform.Dynos.Runtime;
 /// </summary>
 public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) : IDynoRuntime
 {
-    public async Task<IDynoProcess> StartAsync(DynoSpec spec, Func<string, Task> output, CancellationToken cancellation)
+    public async Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation)
     {
         var (process, address, root, jail) = await LaunchAsync(spec, attached: false, tty: false, cancellation);
         process.StandardInput.Close();
-        return new Running(process, address, root, jail, output);
+        return new Running(process, address, root, jail, output.App);
     }
 
     public async Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation)
@@ -58,8 +58,7 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         if (port is { } p) environment["PORT"] = p.ToString();
 
         var jail = sandbox.Open("dyno-" + spec.Id, spec.Uid, new BuildResources(spec.Size.MemoryMb, spec.Size.Cpu, spec.Size.Pids));
-        // .profile.d scripts set the app's environment up first, as on Heroku; then the command, as `sh -c` would run it.
-        const string Launcher = "cd \"$HOME\"; for f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; unset f; eval \"$NUVEM_DYNO_COMMAND\"";
+        const string Launcher = DynoCommand.Launcher;
         // Attached: stderr joins stdout so the caller sees both in order; with a TTY, script(1) provides the terminal.
         IReadOnlyList<string> command = !attached ? ["/bin/sh", "-c", Launcher]
             : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
@@ -83,16 +82,23 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         return (process, port is null ? null : new Uri($"http://127.0.0.1:{port}"), root, jail);
     }
 
-    public Task CleanUpLeftoversAsync()
+    public Task<IReadOnlyList<AdoptedDyno>> RecoverAsync(Func<DynoSpec, DynoOutput?> adopt)
     {
-        if (!Directory.Exists(directory)) return Task.CompletedTask;
+        CleanUpLeftovers();
+        return Task.FromResult<IReadOnlyList<AdoptedDyno>>([]);
+    }
+
+    public Task ShutdownAsync() => Task.CompletedTask;
+
+    private void CleanUpLeftovers()
+    {
+        if (!Directory.Exists(directory)) return;
         foreach (var dyno in Directory.EnumerateDirectories(directory))
         {
             var pidFile = Path.Combine(dyno, "pid");
             if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) ProcessGroup.Signal(pid, ProcessGroup.SigKill);
             try { Directory.Delete(dyno, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-        return Task.CompletedTask;
     }
 
     private static int FreePort()

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nuvem.Platform.Dynos.Runtime;
+
+namespace Nuvem.Platform.Dynos.Network;
+
+/// <summary>
+/// Every dyno in a network namespace of its own, on one bridge, wired by the standard CNI plugins called directly
+/// (<c>loopback</c>, then <c>bridge</c> with <c>host-local</c> addresses): all dynos listen on the same port, each at
+/// its own address, and the router connects to that address. Isolation:
+/// <list type="bullet">
+/// <item>dyno ↔ dyno: each dyno's bridge port is an <i>isolated</i> port, so the bridge forwards nothing between
+/// dynos (the kernel does it; no per-dyno rules to keep in sync);</item>
+/// <item>dyno → host: an nftables table rejects every new connection from the bridge to the host itself (the
+/// platform API, databases on the host…); replies to the router's connections pass.</item>
+/// </list>
+/// Outbound traffic to the world is masqueraded by the bridge plugin, as dynos on Heroku may call out.
+/// </summary>
+public sealed class BridgeNetwork(string bridge, string subnet, int port, string leaseDirectory, string pluginDirectory) : IDynoNetwork
+{
+    private const string NamespacePrefix = "nuvem-";
+    private string Table => "nuvem_" + new string(bridge.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+
+    private string Config => new JsonObject
+    {
+        ["cniVersion"] = "1.0.0",
+        ["name"] = bridge,
+        ["type"] = "bridge",
+        ["bridge"] = bridge,
+        ["isGateway"] = true,
+        ["ipMasq"] = true,
+        ["hairpinMode"] = false,
+        ["ipam"] = new JsonObject
+        {
+            ["type"] = "host-local",
+            ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = subnet })),
+            ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
+            ["dataDir"] = leaseDirectory,
+        },
+    }.ToJsonString();
+
+    public async Task SetUpAsync()
+    {
+        Directory.CreateDirectory(leaseDirectory);
+        // Replaced as a whole, atomically: `add` makes sure there is a table to delete.
+        var rules = $$"""
+            add table inet {{Table}}
+            delete table inet {{Table}}
+            table inet {{Table}} {
+              chain input {
+                type filter hook input priority 0; policy accept;
+                iifname "{{bridge}}" ct state established,related accept
+                iifname "{{bridge}}" meta l4proto tcp reject with tcp reset
+                iifname "{{bridge}}" reject
+              }
+              chain forward {
+                type filter hook forward priority 0; policy accept;
+                iifname "{{bridge}}" oifname "{{bridge}}" drop
+              }
+            }
+            """;
+        await HostCommand.RequireAsync("nft", ["-f", "-"], rules + "\n");
+    }
+
+    public async Task<DynoEndpoint> AttachAsync(string id, CancellationToken cancellation)
+    {
+        var name = NamespacePrefix + id;
+        await HostCommand.RequireAsync("ip", ["netns", "add", name], cancellation: cancellation);
+        try
+        {
+            var netns = "/var/run/netns/" + name;
+            // Without the loopback plugin the dyno's `lo` stays down: localhost would not work inside it.
+            await Cni("loopback", "ADD", id, netns, "lo", """{"cniVersion":"1.0.0","name":"lo","type":"loopback"}""", cancellation);
+            var result = await Cni("bridge", "ADD", id, netns, "eth0", Config, cancellation);
+            using var json = JsonDocument.Parse(result);
+            var address = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+            var hostSide = json.RootElement.GetProperty("interfaces").EnumerateArray()
+                .Select(i => (Name: i.GetProperty("name").GetString(), Sandbox: i.TryGetProperty("sandbox", out _)))
+                .First(i => !i.Sandbox && i.Name != bridge).Name!;
+            await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
+            // An address used moments ago by another dyno may still sit in the neighbour table with the old MAC.
+            await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
+            return new DynoEndpoint(netns, address, port);
+        }
+        catch
+        {
+            await DetachAsync(id, null);
+            throw;
+        }
+    }
+
+    public async Task DetachAsync(string id, DynoEndpoint? endpoint)
+    {
+        var netns = "/var/run/netns/" + NamespacePrefix + id;
+        await HostCommand.RunAsync(Path.Combine(pluginDirectory, "bridge"), [], Config, Environment("DEL", id, netns, "eth0"));
+        if (File.Exists(netns)) await HostCommand.RunAsync("ip", ["netns", "del", NamespacePrefix + id]);
+    }
+
+    public async Task ReleaseLeftoverLeasesAsync(IReadOnlySet<string> keep)
+    {
+        await RemoveMasqueradeRulesAsync(keep);
+        var leases = Path.Combine(leaseDirectory, bridge);
+        if (!Directory.Exists(leases)) return;
+        foreach (var lease in Directory.EnumerateFiles(leases))
+        {
+            if (!System.Net.IPAddress.TryParse(Path.GetFileName(lease), out _)) continue; // lock, last_reserved_ip
+            var owner = File.ReadLines(lease).FirstOrDefault()?.Trim();
+            if (owner is not null && !keep.Contains(owner)) File.Delete(lease);
+        }
+    }
+
+    /// <summary>
+    /// Removes the bridge plugin's per-dyno masquerade rules (iptables nat chains commented with this network's name)
+    /// of dynos other than <paramref name="keep"/>: the plugin's DEL removes them, but not for a dyno whose platform
+    /// was killed halfway through setting it up.
+    /// </summary>
+    private async Task RemoveMasqueradeRulesAsync(IReadOnlySet<string> keep)
+    {
+        var listed = await HostCommand.RunAsync("iptables", ["-t", "nat", "-S"]);
+        if (!listed.Succeeded) return;
+        var ours = $"name: \\\"{bridge}\\\" id: \\\"";
+        var stale = new HashSet<string>();
+        foreach (var rule in listed.Output.Split('\n'))
+        {
+            var at = rule.IndexOf(ours, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var id = rule[(at + ours.Length)..].Split('\\')[0];
+            if (keep.Contains(id)) continue;
+            var fields = rule.Split(' ');
+            if (rule.StartsWith("-A POSTROUTING ", StringComparison.Ordinal))
+                // iptables -S quotes like a shell does: the rule can be handed back to it through sh.
+                await HostCommand.RunAsync("/bin/sh", ["-c", "iptables -t nat -D " + rule[3..]]);
+            else if (fields.Length > 1 && fields[1].StartsWith("CNI-", StringComparison.Ordinal))
+                stale.Add(fields[1]);
+        }
+        foreach (var chain in stale)
+        {
+            await HostCommand.RunAsync("iptables", ["-t", "nat", "-F", chain]);
+            await HostCommand.RunAsync("iptables", ["-t", "nat", "-X", chain]);
+        }
+    }
+
+    public async Task TearDownAsync()
+    {
+        await RemoveMasqueradeRulesAsync(new HashSet<string>());
+        await HostCommand.RunAsync("nft", ["delete", "table", "inet", Table]);
+        await HostCommand.RunAsync("ip", ["link", "del", bridge]);
+    }
+
+    private async Task<string> Cni(string plugin, string command, string id, string netns, string ifname, string config, CancellationToken cancellation)
+    {
+        var result = await HostCommand.RunAsync(Path.Combine(pluginDirectory, plugin), [], config, Environment(command, id, netns, ifname), cancellation);
+        if (!result.Succeeded) throw new InvalidOperationException($"CNI {plugin} {command} for dyno {id} failed: {result.Message}");
+        return result.Output;
+    }
+
+    private Dictionary<string, string> Environment(string command, string id, string netns, string ifname) => new()
+    {
+        ["CNI_COMMAND"] = command,
+        ["CNI_CONTAINERID"] = id,
+        ["CNI_NETNS"] = netns,
+        ["CNI_IFNAME"] = ifname,
+        ["CNI_PATH"] = pluginDirectory,
+    };
+}

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Nuvem.Platform.Dynos.Network;
+
+/// <summary>
+/// Dynos on the host's own network, each on a distinct loopback port: for hosts without bridges or nftables.
+/// Dynos can then reach each other and the host's loopback services; bridge mode is the isolated one.
+/// </summary>
+public sealed class HostNetwork : IDynoNetwork
+{
+    public Task SetUpAsync() => Task.CompletedTask;
+
+    public Task<DynoEndpoint> AttachAsync(string id, CancellationToken cancellation)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return Task.FromResult(new DynoEndpoint(null, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port));
+    }
+
+    public Task DetachAsync(string id, DynoEndpoint? endpoint) => Task.CompletedTask;
+
+    public Task ReleaseLeftoverLeasesAsync(IReadOnlySet<string> keep) => Task.CompletedTask;
+
+    public Task TearDownAsync() => Task.CompletedTask;
+}

@@ -1,0 +1,438 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using Nuvem.Platform.Dynos.Network;
+
+namespace Nuvem.Platform.Dynos.Runtime.Containers;
+
+/// <summary>
+/// Dynos as isolated Linux containers, with no daemon: for each dyno the platform writes an OCI bundle
+/// (<see cref="OciBundle"/>), gives it a network (<see cref="IDynoNetwork"/>) and hands it to <b>conmon</b>, which has
+/// the OCI runtime (crun or runc) create it and then stays as its monitor: it keeps the dyno's stdout/stderr in a log
+/// file, records its exit status and an OOM kill, and is its subreaper. Because conmon, not the platform, is the
+/// dyno's parent, dynos keep running and serving while the platform restarts; the next platform process finds them
+/// by their bundles and adopts them (<see cref="RecoverAsync"/>).
+/// <para>Layout under the runtime's directory: <c>stack/</c> the shared read-only root, <c>layers/RELEASE/app</c>
+/// unpacked slugs, <c>bundles/ID/</c> one per dyno (config.json, dyno.json, ctr.log, exit/, persist/, scratch/ a
+/// tmpfs with /app's writable layer), <c>oci/</c> the OCI runtime's state, <c>leases/</c> address leases.</para>
+/// </summary>
+public sealed class ContainerDynoRuntime : IDynoRuntime
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly ContainerSettings _settings;
+    private readonly OciRuntime _oci;
+    private readonly string _conmon;
+    private readonly IDynoNetwork _network;
+    private readonly SlugLayers _layers;
+    private readonly string _bundles;
+    private readonly string _sockets;
+    private readonly SemaphoreSlim _readiness = new(1, 1);
+    private readonly ConcurrentDictionary<string, IDynoProcess> _running = new();
+    private string? _stack;
+
+    public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network)
+    {
+        if (!host.Ready) throw new InvalidOperationException(string.Join(Environment.NewLine, host.Problems));
+        _settings = settings;
+        _oci = new OciRuntime(host.OciRuntime!, Path.Combine(settings.Directory, "oci"));
+        _conmon = host.Conmon!;
+        _network = network;
+        _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"));
+        _bundles = Path.Combine(settings.Directory, "bundles");
+        _sockets = Path.Combine(settings.Directory, "sockets");
+    }
+
+    /// <summary>For the platform's start-up line: which OCI runtime and network dynos get.</summary>
+    public string Description => $"containers ({_oci.Name} with conmon, {_settings.Network.ToString().ToLowerInvariant()} network" +
+                                 (_settings.Network == DynoNetworkMode.Bridge ? $" {_settings.Bridge} {_settings.Subnet})" : ")");
+
+    public async Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation)
+    {
+        var (bundle, endpoint) = await PrepareAsync(spec, attached: false, tty: false, cancellation);
+        try
+        {
+            await LaunchAsync(spec, bundle, cancellation);
+        }
+        catch
+        {
+            await CleanUpAsync(spec.Id, spec, endpoint);
+            throw;
+        }
+        return Track(new Container(this, spec, bundle, endpoint, output));
+    }
+
+    public async Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation)
+    {
+        var (bundle, endpoint) = await PrepareAsync(spec, attached: true, tty, cancellation);
+        try
+        {
+            // In the foreground, as the caller's child: the dyno's stdio are the runtime's, which are our pipes.
+            var start = new ProcessStartInfo(_oci.Path)
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            foreach (var arg in new[] { "--root", _oci.StateRoot, "run", "--bundle", bundle, spec.Id }) start.ArgumentList.Add(arg);
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_oci.Name}.");
+            return (IAttachedDyno)Track(new AttachedContainer(this, spec, endpoint, process));
+        }
+        catch
+        {
+            await CleanUpAsync(spec.Id, spec, endpoint);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<AdoptedDyno>> RecoverAsync(Func<DynoSpec, DynoOutput?> adopt)
+    {
+        await EnsureReadyAsync();
+        var adopted = new List<AdoptedDyno>();
+        var kept = new HashSet<string>();
+        foreach (var bundle in Directory.EnumerateDirectories(_bundles))
+        {
+            var id = Path.GetFileName(bundle);
+            var record = ReadRecord(bundle);
+            var status = await _oci.StatusAsync(id);
+            var monitored = ReadPid(Path.Combine(bundle, "conmon.pid")) is { } conmon && Libc.ProcessExists(conmon);
+            var exited = File.Exists(Path.Combine(bundle, "exit", id));
+            if (record is { Attached: false } && status == "running" && monitored && !exited && adopt(record.Spec) is { } output)
+            {
+                _layers.Adopt(record.Spec);
+                kept.Add(id);
+                adopted.Add(new AdoptedDyno(record.Spec, Track(new Container(this, record.Spec, bundle, record.Endpoint, output)), record.StartedAt));
+                continue;
+            }
+            await CleanUpAsync(id, spec: null, record?.Endpoint);
+        }
+        // Containers whose bundle is gone (removed by hand, a crash mid-clean-up).
+        var listed = await _oci.RunAsync("list", "--quiet");
+        foreach (var id in listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!kept.Contains(id) && id != "ID") await CleanUpAsync(id, spec: null, endpoint: null);
+        await _network.ReleaseLeftoverLeasesAsync(kept);
+        _layers.RemoveUnused();
+        return adopted;
+    }
+
+    public async Task ShutdownAsync()
+    {
+        if (_running.IsEmpty && _stack is not null) await _network.TearDownAsync();
+    }
+
+    private IDynoProcess Track(IDynoProcess process)
+    {
+        var key = Guid.NewGuid().ToString();
+        _running[key] = process;
+        _ = process.Exited.ContinueWith(_ => _running.TryRemove(key, out var _), TaskScheduler.Default);
+        return process;
+    }
+
+    private async Task EnsureReadyAsync()
+    {
+        if (_stack is not null) return;
+        await _readiness.WaitAsync();
+        try
+        {
+            if (_stack is not null) return;
+            Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
+            Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
+            Directory.CreateDirectory(_sockets, (UnixFileMode)Convert.ToInt32("700", 8));
+            await _network.SetUpAsync();
+            _stack = StackRoot.Ensure(_settings.Directory);
+        }
+        finally
+        {
+            _readiness.Release();
+        }
+    }
+
+    private string CgroupsPath(string id) => $"/{_settings.CgroupParent}/{id}";
+
+    /// <summary>Everything a dyno needs before its runtime is called: slug layer, writable layer, network, bundle.</summary>
+    private async Task<(string Bundle, DynoEndpoint Endpoint)> PrepareAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
+    {
+        await EnsureReadyAsync();
+        var bundle = Path.Combine(_bundles, spec.Id);
+        Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
+        DynoEndpoint? endpoint = null;
+        var layerTaken = false;
+        try
+        {
+            var layer = await _layers.AcquireAsync(spec, cancellation);
+            layerTaken = true;
+            // /app's writable layer on a tmpfs of the dyno size's disk cap: a dyno cannot fill the host's disk, and
+            // the pages count against its own memory.
+            var scratch = Path.Combine(bundle, "scratch");
+            Directory.CreateDirectory(scratch);
+            await HostCommand.RequireAsync("mount", ["-t", "tmpfs", "-o", $"size={spec.Size.AppDiskMb}m,mode=0755,nodev,nosuid", "tmpfs", scratch],
+                cancellation: cancellation);
+            foreach (var dir in new[] { "upper", "work" })
+            {
+                var path = Path.Combine(scratch, dir);
+                Directory.CreateDirectory(path);
+                Libc.Chown(path, spec.Uid, spec.Uid);
+            }
+            Directory.CreateDirectory(Path.Combine(bundle, "exit"));
+            Directory.CreateDirectory(Path.Combine(bundle, "persist"));
+            endpoint = await _network.AttachAsync(spec.Id, cancellation);
+
+            var environment = new Dictionary<string, string>(spec.ConfigVars)
+            {
+                ["HOME"] = "/app",
+                ["PATH"] = "/app/bin:/usr/local/bin:/usr/bin:/bin",
+                ["LANG"] = spec.ConfigVars.GetValueOrDefault("LANG", "C.UTF-8"),
+                ["DYNO"] = spec.Name,
+                ["PS"] = spec.Name,
+                [DynoCommand.Variable] = spec.Command,
+            };
+            // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
+            if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
+            else environment.Remove("PORT");
+            // Attached: stderr joins stdout so the caller sees both in order; with a TTY, script(1) makes the terminal.
+            IReadOnlyList<string> command = !attached ? ["/bin/sh", "-c", DynoCommand.Launcher]
+                : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + DynoCommand.Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
+                : ["/bin/sh", "-c", "exec 2>&1; " + DynoCommand.Launcher];
+            OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment);
+            var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
+            await File.WriteAllTextAsync(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json), cancellation);
+            return (bundle, endpoint);
+        }
+        catch
+        {
+            await CleanUpAsync(spec.Id, layerTaken ? spec : null, endpoint);
+            throw;
+        }
+    }
+
+    /// <summary>conmon creates the container (and daemonizes, so the dyno outlives us); then the runtime starts it.</summary>
+    private async Task LaunchAsync(DynoSpec spec, string bundle, CancellationToken cancellation)
+    {
+        var id = spec.Id;
+        string[] args =
+        [
+            "--api-version", "1", "-c", id, "-u", id, "-n", $"{spec.AppName}.{spec.Name}",
+            "-r", _oci.Path, "--runtime-arg", "--root=" + _oci.StateRoot,
+            "-b", bundle, "-p", Path.Combine(bundle, "pidfile"), "--conmon-pidfile", Path.Combine(bundle, "conmon.pid"),
+            "--exit-dir", Path.Combine(bundle, "exit"), "--persist-dir", Path.Combine(bundle, "persist"),
+            // Without a socket directory conmon exits silently.
+            "--socket-dir-path", _sockets,
+            "-l", "k8s-file:" + Path.Combine(bundle, "ctr.log"), "--log-size-max", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
+            "--log-level", "error",
+        ];
+        // conmon's own messages go to a file: it outlives this process, so it must not hold our pipes.
+        var launched = await HostCommand.RunAsync("/bin/sh",
+            ["-c", "exec \"$0\" \"$@\" </dev/null >>\"$NUVEM_CONMON_LOG\" 2>&1", _conmon, .. args],
+            environment: new Dictionary<string, string> { ["NUVEM_CONMON_LOG"] = Path.Combine(bundle, "conmon.log") },
+            cancellation: cancellation);
+        if (!launched.Succeeded) throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {Problem(bundle)}");
+
+        // conmon returns before the runtime has created the container: its pid file says when it has.
+        var pidFile = Path.Combine(bundle, "pidfile");
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
+        {
+            var conmonGone = ReadPid(Path.Combine(bundle, "conmon.pid")) is { } pid && !Libc.ProcessExists(pid);
+            if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
+                throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
+            await Task.Delay(5, cancellation);
+        }
+        await _oci.StartAsync(id);
+    }
+
+    private static string Problem(string bundle)
+    {
+        var said = new[] { "conmon.log", "ctr.log" }.Select(f => Path.Combine(bundle, f)).Where(File.Exists)
+            .SelectMany(File.ReadAllLines).Where(l => l.Trim().Length > 0).TakeLast(5);
+        var text = string.Join(" ", said);
+        return text.Length > 0 ? text : "no message";
+    }
+
+    /// <summary>Removes one dyno's traces: its container and cgroups, network, writable layer and bundle.</summary>
+    private async Task CleanUpAsync(string id, DynoSpec? spec, DynoEndpoint? endpoint)
+    {
+        await _oci.DeleteAsync(id);
+        await _network.DetachAsync(id, endpoint);
+        var bundle = Path.Combine(_bundles, id);
+        var scratch = Path.Combine(bundle, "scratch");
+        if (IsMountPoint(scratch)) await HostCommand.RunAsync("umount", ["--lazy", scratch]);
+        try
+        {
+            if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
+            var socket = Path.Combine(_sockets, id);
+            if (File.Exists(socket) || Directory.Exists(socket)) File.Delete(socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (spec is not null) _layers.Release(spec);
+    }
+
+    private static bool IsMountPoint(string path) =>
+        File.Exists("/proc/self/mountinfo") && File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ').ElementAtOrDefault(4) == path);
+
+    private static int? ReadPid(string path)
+    {
+        try { return int.TryParse(File.ReadAllText(path).Trim(), out var pid) ? pid : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static BundleRecord? ReadRecord(string bundle)
+    {
+        try { return JsonSerializer.Deserialize<BundleRecord>(File.ReadAllText(Path.Combine(bundle, "dyno.json")), Json); }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException) { return null; }
+    }
+
+    /// <summary>What a bundle says about its dyno, for the next platform process (no config vars: they stay in the database).</summary>
+    private sealed record BundleRecord(DynoSpec Spec, DynoEndpoint Endpoint, bool Attached, DateTimeOffset StartedAt);
+
+    private static async Task<bool> AcceptsAsync(DynoEndpoint endpoint, CancellationToken cancellation)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A dyno run by conmon: its log followed, its memory watched, its exit noticed, its traces removed.</summary>
+    private sealed class Container : IDynoProcess
+    {
+        private static readonly TimeSpan R14Interval = TimeSpan.FromSeconds(20);
+
+        private readonly ContainerDynoRuntime _runtime;
+        private readonly DynoSpec _spec;
+        private readonly string _bundle;
+        private readonly DynoEndpoint _endpoint;
+        private readonly DynoOutput _output;
+
+        public Container(ContainerDynoRuntime runtime, DynoSpec spec, string bundle, DynoEndpoint endpoint, DynoOutput output)
+        {
+            _runtime = runtime;
+            _spec = spec;
+            _bundle = bundle;
+            _endpoint = endpoint;
+            _output = output;
+            Address = spec.Type is "web" or "run" ? endpoint.Address : null;
+            Exited = Task.Run(WatchAsync);
+        }
+
+        public Uri? Address { get; }
+        public Task<int> Exited { get; }
+
+        public async Task<bool> StopAsync(TimeSpan grace)
+        {
+            if (Exited.IsCompleted) return false;
+            await _runtime._oci.KillAsync(_spec.Id, "TERM");
+            if (await Task.WhenAny(Exited, Task.Delay(grace)) == Exited) return false;
+            await _runtime._oci.KillAsync(_spec.Id, "KILL");
+            await Exited;
+            return true;
+        }
+
+        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) =>
+            Address is null ? Task.FromResult(true) : AcceptsAsync(_endpoint, cancellation);
+
+        private async Task<int> WatchAsync()
+        {
+            var log = new ContainerLog(Path.Combine(_bundle, "ctr.log"), Path.Combine(_bundle, "log.position"));
+            var memory = new CgroupMemory(_runtime.CgroupsPath(_spec.Id));
+            var limit = (long)_spec.Size.MemoryMb * 1024 * 1024;
+            var exitFile = Path.Combine(_bundle, "exit", _spec.Id);
+            var oomKills = memory.OomKills();
+            var reportedOom = false;
+            var lastR14 = DateTimeOffset.MinValue;
+            var clock = Stopwatch.StartNew();
+            var lastCheck = TimeSpan.Zero;
+            int? code = null;
+            while (code is null)
+            {
+                var read = await log.PollAsync(_output.App, _output.Stored);
+                if (File.Exists(exitFile))
+                {
+                    while (await log.PollAsync(_output.App, _output.Stored)) { }
+                    code = ReadPid(exitFile) ?? 1;
+                    break;
+                }
+                if (clock.Elapsed - lastCheck > TimeSpan.FromMilliseconds(500))
+                {
+                    lastCheck = clock.Elapsed;
+                    var kills = memory.OomKills();
+                    if (kills > oomKills) { oomKills = kills; reportedOom = true; _output.Platform("Error R15 (Memory quota vastly exceeded)"); }
+                    if (memory.Unreclaimable() is { } used && used >= limit * 9 / 10 && DateTimeOffset.UtcNow - lastR14 > R14Interval)
+                    {
+                        lastR14 = DateTimeOffset.UtcNow;
+                        _output.Platform($"Process running mem={used / (1024 * 1024)}M({100.0 * used / limit:0.0}%)");
+                        _output.Platform("Error R14 (Memory quota exceeded)");
+                    }
+                    // A monitor killed by hand leaves no exit file: the dyno is then as good as gone.
+                    if (ReadPid(Path.Combine(_bundle, "conmon.pid")) is { } conmon && !Libc.ProcessExists(conmon) && !File.Exists(exitFile))
+                    {
+                        await _runtime._oci.KillAsync(_spec.Id, "KILL");
+                        code = 137;
+                        break;
+                    }
+                }
+                if (!read) await Task.Delay(50);
+            }
+            // The cgroup's counter sees every OOM kill; conmon's marker is there for the main process where it does not.
+            if (memory.OomKills() > oomKills || (!reportedOom && File.Exists(Path.Combine(_bundle, "persist", "oom"))))
+                _output.Platform("Error R15 (Memory quota vastly exceeded)");
+            await _runtime.CleanUpAsync(_spec.Id, _spec, _endpoint);
+            return code.Value;
+        }
+    }
+
+    /// <summary>A one-off dyno whose streams belong to the person running it: the OCI runtime in the foreground.</summary>
+    private sealed class AttachedContainer : IAttachedDyno
+    {
+        private readonly ContainerDynoRuntime _runtime;
+        private readonly DynoSpec _spec;
+        private readonly DynoEndpoint _endpoint;
+        private readonly Process _process;
+
+        public AttachedContainer(ContainerDynoRuntime runtime, DynoSpec spec, DynoEndpoint endpoint, Process process)
+        {
+            _runtime = runtime;
+            _spec = spec;
+            _endpoint = endpoint;
+            _process = process;
+            Address = endpoint.Address;
+            // What the OCI runtime itself says (a failed create) goes to the operator's log.
+            var errors = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line) Console.Error.WriteLine($"dyno {spec.AppName}/{spec.Name}: {line}");
+            });
+            Exited = Task.Run(async () =>
+            {
+                await process.WaitForExitAsync();
+                await Task.WhenAny(errors, Task.Delay(TimeSpan.FromSeconds(1)));
+                var code = process.ExitCode;
+                await runtime.CleanUpAsync(spec.Id, spec, endpoint);
+                return code;
+            });
+        }
+
+        public Uri? Address { get; }
+        public Task<int> Exited { get; }
+        public Stream Input => _process.StandardInput.BaseStream;
+        public Stream Output => _process.StandardOutput.BaseStream;
+
+        public async Task<bool> StopAsync(TimeSpan grace)
+        {
+            if (Exited.IsCompleted) return false;
+            await _runtime._oci.KillAsync(_spec.Id, "TERM");
+            if (await Task.WhenAny(Exited, Task.Delay(grace)) == Exited) return false;
+            await _runtime._oci.KillAsync(_spec.Id, "KILL");
+            await Exited;
+            return true;
+        }
+
+        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) => AcceptsAsync(_endpoint, cancellation);
+    }
+}

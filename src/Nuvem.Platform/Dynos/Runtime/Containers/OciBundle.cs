@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Nuvem.Platform.Dynos.Network;
+
+namespace Nuvem.Platform.Dynos.Runtime.Containers;
+
+/// <summary>
+/// Writes one dyno's OCI bundle: its <c>config.json</c> and the small files bound into its <c>/etc</c>. The dyno runs
+/// as its app's uid with no capabilities and no new privileges, under <c>tini</c> (so SIGTERM reaches the app), on the
+/// read-only stack root, with <c>/app</c> an overlay of the release's slug and a private writable layer, <c>/tmp</c> a
+/// capped tmpfs, its own pid/ipc/uts/mount/cgroup namespaces and network, and its dyno size's limits.
+/// </summary>
+public static class OciBundle
+{
+    public static void Write(string bundle, string stackRoot, string slugLayer, string cgroupsPath, DynoSpec spec,
+        DynoEndpoint endpoint, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, bool terminal = false)
+    {
+        var size = spec.Size;
+        var hostname = spec.Id;
+        File.WriteAllText(Path.Combine(bundle, "hostname"), hostname + "\n");
+        File.WriteAllText(Path.Combine(bundle, "hosts"),
+            $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{(endpoint.NetworkNamespace is null ? "127.0.1.1" : endpoint.Host)}\t{hostname}\n");
+        File.WriteAllText(Path.Combine(bundle, "resolv.conf"), ResolvConf(endpoint));
+        File.WriteAllText(Path.Combine(bundle, "passwd"),
+            $"root:x:0:0:root:/root:/usr/sbin/nologin\nu{spec.Uid}:x:{spec.Uid}:{spec.Uid}:{spec.AppName}:/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(bundle, "group"), $"root:x:0:\nu{spec.Uid}:x:{spec.Uid}:\nnogroup:x:65534:\n");
+
+        var memory = (long)size.MemoryMb * 1024 * 1024;
+        var memoryLimits = new JsonObject { ["limit"] = memory };
+        // On cgroup v1, OCI's "swap" is memory+swap: equal to the limit means no swap. Only where the kernel accounts swap.
+        if (File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || File.Exists("/sys/fs/cgroup/cgroup.controllers"))
+            memoryLimits["swap"] = memory;
+
+        var config = new JsonObject
+        {
+            ["ociVersion"] = "1.0.2",
+            ["process"] = new JsonObject
+            {
+                ["terminal"] = terminal,
+                ["user"] = new JsonObject { ["uid"] = spec.Uid, ["gid"] = spec.Uid },
+                ["args"] = Array([ContainerHost.Tini, "-g", "--", .. command]),
+                ["env"] = Array(environment.Select(e => $"{e.Key}={e.Value}")),
+                ["cwd"] = "/app",
+                ["capabilities"] = new JsonObject
+                {
+                    ["bounding"] = new JsonArray(), ["effective"] = new JsonArray(), ["inheritable"] = new JsonArray(),
+                    ["permitted"] = new JsonArray(), ["ambient"] = new JsonArray(),
+                },
+                ["rlimits"] = new JsonArray(
+                    Rlimit("RLIMIT_NOFILE", Math.Min(10_000, HostLimit("Max open files"))),
+                    Rlimit("RLIMIT_CORE", 0)),
+                ["noNewPrivileges"] = true,
+                ["oomScoreAdj"] = 500,
+            },
+            ["root"] = new JsonObject { ["path"] = stackRoot, ["readonly"] = true },
+            ["hostname"] = hostname,
+            ["mounts"] = new JsonArray(
+                Mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
+                Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
+                Mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"),
+                Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"),
+                Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
+                Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
+                Mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"),
+                Bind("/usr", "/usr"),
+                Bind("/etc/passwd", Path.Combine(bundle, "passwd")),
+                Bind("/etc/group", Path.Combine(bundle, "group")),
+                Bind("/etc/hosts", Path.Combine(bundle, "hosts")),
+                Bind("/etc/hostname", Path.Combine(bundle, "hostname")),
+                Bind("/etc/resolv.conf", Path.Combine(bundle, "resolv.conf")),
+                Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={size.TmpDiskMb}m"),
+                Mount("/app", "overlay", "overlay", $"lowerdir={slugLayer}", $"upperdir={Path.Combine(bundle, "scratch", "upper")}",
+                    $"workdir={Path.Combine(bundle, "scratch", "work")}", "nodev", "nosuid")),
+            ["linux"] = new JsonObject
+            {
+                ["cgroupsPath"] = cgroupsPath,
+                ["resources"] = new JsonObject
+                {
+                    ["devices"] = new JsonArray(new JsonObject { ["allow"] = false, ["access"] = "rwm" }),
+                    ["memory"] = memoryLimits,
+                    ["pids"] = new JsonObject { ["limit"] = size.Pids },
+                    ["cpu"] = new JsonObject
+                    {
+                        ["shares"] = (long)Math.Max(2, Math.Round(size.Cpu * 1024)),
+                        ["quota"] = (long)Math.Round(size.Cpu * 100_000),
+                        ["period"] = 100_000,
+                    },
+                },
+                ["namespaces"] = Namespaces(endpoint),
+                ["maskedPaths"] = Array(["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                    "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/proc/interrupts", "/proc/sysrq-trigger"]),
+                // On cgroup v1 the runtime puts a tmpfs of its own at /sys/fs/cgroup: read-only too, like every other system path.
+                ["readonlyPaths"] = Array(["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/sys/fs/cgroup"]),
+                ["seccomp"] = SeccompProfile.Build(),
+            },
+        };
+        // Host directories the userland in /usr points into (certificates, Debian's alternatives), where this host has them.
+        var mounts = config["mounts"]!.AsArray();
+        foreach (var shared in new[] { "/etc/ssl", "/etc/alternatives", "/etc/ca-certificates" }.Where(Directory.Exists))
+            mounts.Insert(8, Bind(shared, shared));
+        File.WriteAllText(Path.Combine(bundle, "config.json"), config.ToJsonString());
+    }
+
+    private static JsonArray Namespaces(DynoEndpoint endpoint)
+    {
+        var namespaces = new JsonArray();
+        foreach (var type in new[] { "pid", "ipc", "uts", "mount", "cgroup" }) namespaces.Add(new JsonObject { ["type"] = type });
+        // Host-network dynos share the host's network namespace: no entry at all.
+        if (endpoint.NetworkNamespace is { } path) namespaces.Add(new JsonObject { ["type"] = "network", ["path"] = path });
+        return namespaces;
+    }
+
+    /// <summary>The host's resolvers, unless they are on its loopback (unreachable from a dyno's own network).</summary>
+    private static string ResolvConf(DynoEndpoint endpoint)
+    {
+        if (!File.Exists("/etc/resolv.conf")) return "";
+        var lines = File.ReadAllLines("/etc/resolv.conf").Where(l => !l.TrimStart().StartsWith('#')).ToList();
+        if (endpoint.NetworkNamespace is not null)
+            lines = lines.Where(l => !(l.StartsWith("nameserver") && (l.Contains(" 127.") || l.Contains(" ::1")))).ToList();
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private static JsonArray Array(IEnumerable<string> items) => new(items.Select(i => (JsonNode)i!).ToArray());
+
+    private static JsonObject Mount(string destination, string type, string source, params string[] options) =>
+        new() { ["destination"] = destination, ["type"] = type, ["source"] = source, ["options"] = Array(options) };
+
+    private static JsonObject Bind(string destination, string source) =>
+        Mount(destination, "bind", source, "rbind", "ro", "nosuid", "nodev");
+
+    private static JsonObject Rlimit(string type, long value) => new() { ["type"] = type, ["hard"] = value, ["soft"] = value };
+
+    /// <summary>A hard limit of this process (root here may lack CAP_SYS_RESOURCE: a dyno cannot get more than it).</summary>
+    private static long HostLimit(string name)
+    {
+        foreach (var line in File.ReadLines("/proc/self/limits"))
+        {
+            if (!line.StartsWith(name)) continue;
+            var fields = line[name.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var hard)) return hard;
+            return long.MaxValue;
+        }
+        return long.MaxValue;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Nuvem.Platform.Dynos.Runtime;
+
+/// <summary>How every runtime turns a Procfile command into the dyno's process.</summary>
+public static class DynoCommand
+{
+    /// <summary>Environment variable holding the Procfile command for <see cref="Launcher"/>.</summary>
+    public const string Variable = "NUVEM_DYNO_COMMAND";
+
+    /// <summary>
+    /// A <c>/bin/sh -c</c> script: the app's <c>.profile.d</c> scripts set its environment up first, as on Heroku; then
+    /// the command runs as <c>sh -c</c> would run it. The command travels in <see cref="Variable"/> so that no quoting
+    /// of it is ever needed.
+    /// </summary>
+    public const string Launcher =
+        "cd \"$HOME\"; for f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; unset f; eval \"$NUVEM_DYNO_COMMAND\"";
+}

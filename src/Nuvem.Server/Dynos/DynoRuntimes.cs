@@ -1,0 +1,35 @@
+using Nuvem.Platform.Builds;
+using Nuvem.Platform.Dynos.Network;
+using Nuvem.Platform.Dynos.Runtime;
+using Nuvem.Platform.Dynos.Runtime.Containers;
+using Nuvem.Server.Configuration;
+
+namespace Nuvem.Server.Dynos;
+
+/// <summary>Picks the dyno runtime the configuration asks for, and checks the host can run it.</summary>
+public static class DynoRuntimes
+{
+    /// <returns>The runtime and a line describing it; no runtime (after saying why on stderr) when the host cannot isolate.</returns>
+    public static (IDynoRuntime? Runtime, string Description) Create(ServerOptions options, BuildSandbox sandbox)
+    {
+        if (options.DynoRuntime == "process")
+            return (new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos", "processes"), sandbox), "plain processes");
+
+        // Dynos are isolated containers or nothing: a host that cannot isolate stops here with what to fix, rather than
+        // running apps unisolated without anyone having chosen that.
+        var host = ContainerHost.Inspect(options.Containers);
+        if (!host.Ready)
+        {
+            Console.Error.WriteLine("nuvemd: dynos cannot run as isolated containers on this machine:");
+            foreach (var problem in host.Problems) Console.Error.WriteLine($"  - {problem}");
+            Console.Error.WriteLine("  (To run dynos as plain processes without isolation instead, set NUVEM_DYNO_RUNTIME=process.)");
+            return (null, "");
+        }
+        IDynoNetwork network = options.Containers.Network == DynoNetworkMode.Bridge
+            ? new BridgeNetwork(options.Containers.Bridge, options.Containers.Subnet, options.Containers.Port,
+                Path.Combine(options.Containers.Directory, "leases"), ContainerHost.CniPlugins()!)
+            : new HostNetwork();
+        var containers = new ContainerDynoRuntime(options.Containers, host, network);
+        return (containers, containers.Description);
+    }
+}
