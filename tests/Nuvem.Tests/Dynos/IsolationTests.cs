@@ -150,7 +150,13 @@ public sealed class IsolationTests(ITestOutputHelper output)
         using var api = server.Api();
         await api.Post("/apps", new { name = "hungry" });
         using (var app = Victim(server)
-                   .Write("Procfile", "web: python3 victim-server.py\nhog: python3 hog.py\n")
+                   .Write("Procfile", "web: python3 victim-server.py\nhog: python3 hog.py\nheavy: python3 heavy.py\n")
+                   .Write("heavy.py", """
+                       import time
+                       held = b"\x01" * (115 * 1024 * 1024)  # past 90% of the quota with the interpreter, short of the limit
+                       print("heavy holding", flush=True)
+                       time.sleep(600)
+                       """)
                    .Write("hog.py", """
                        import time
                        print("hog starting", flush=True)
@@ -168,9 +174,10 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         using var stop = new CancellationTokenSource();
         var load = KeepAsking(server, "hungry", stop.Token);
-        await api.Patch("/apps/hungry/formation", new { updates = new object[] { new { type = "hog", quantity = 1 } } });
+        await api.Patch("/apps/hungry/formation", new { updates = new object[] { new { type = "hog", quantity = 1 }, new { type = "heavy", quantity = 1 } } });
         var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "hungry"),
-            l => l.Split('\n').Count(line => line.Contains("app[hog.1]: hog starting")) >= 2, TimeSpan.FromSeconds(60), "the hog restarted");
+            l => l.Split('\n').Count(line => line.Contains("app[hog.1]: hog starting")) >= 2 && l.Contains("heroku[heavy.1]: Error R14"),
+            TimeSpan.FromSeconds(60), "the hog restarted and the heavy dyno warned");
         stop.Cancel();
         var (requests, failures) = await load;
 
@@ -178,6 +185,9 @@ public sealed class IsolationTests(ITestOutputHelper output)
         Assert.Contains("heroku[hog.1]: Process exited with status 137", logs);
         Assert.Contains("heroku[hog.1]: State changed from up to crashed", logs);
         Assert.DoesNotContain("heroku[web.1]: Error R15", logs);
+        // Near its quota but not over it: a warning (R14), no kill.
+        Assert.Matches(@"heroku\[heavy\.1\]: Process running mem=1\d\dM\(9\d\.\d%\)", logs);
+        Assert.DoesNotContain("heroku[heavy.1]: Error R15", logs);
         Assert.True(requests > 0);
         Assert.Equal(0, failures);
         var web = (await api.Get("/apps/hungry/dynos")).Array.Single(d => d!["name"]!.GetValue<string>() == "web.1")!;
