@@ -117,7 +117,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
 
     public async Task ShutdownAsync()
     {
-        if (_running.IsEmpty && _stack is not null) await _network.TearDownAsync();
+        // Dynos that have exited may still be on their way out of the table; running ones keep the network.
+        if (_stack is not null && _running.Values.All(p => p.Exited.IsCompleted)) await _network.TearDownAsync();
     }
 
     private IDynoProcess Track(IDynoProcess process)
