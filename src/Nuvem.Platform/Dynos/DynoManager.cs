@@ -101,7 +101,8 @@ public sealed class DynoManager(
     private void WatchExit(Running dyno, IDynoProcess process) =>
         _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>
         {
-            OnExit(dyno, process, exited.Result);
+            // A runtime that lost track of its dyno (a faulted watch) reports it gone, as a crash.
+            OnExit(dyno, process, exited.IsCompletedSuccessfully ? exited.Result : 255);
             return Task.CompletedTask;
         }), TaskScheduler.Default);
 

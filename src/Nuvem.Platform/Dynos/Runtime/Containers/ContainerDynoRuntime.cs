@@ -250,7 +250,20 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     }
 
     /// <summary>Removes one dyno's traces: its container and cgroups, network, writable layer and bundle.</summary>
+    /// <remarks>Never throws: a dyno that is gone must be reported gone even if a trace of it could not be removed.</remarks>
     private async Task CleanUpAsync(string id, DynoSpec? spec, DynoEndpoint? endpoint)
+    {
+        try
+        {
+            await RemoveAsync(id, spec, endpoint);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"dyno {id}: clean-up incomplete: {e.Message}");
+        }
+    }
+
+    private async Task RemoveAsync(string id, DynoSpec? spec, DynoEndpoint? endpoint)
     {
         await _oci.DeleteAsync(id);
         await _network.DetachAsync(id, endpoint);

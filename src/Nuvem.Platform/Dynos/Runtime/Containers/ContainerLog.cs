@@ -19,6 +19,18 @@ public sealed class ContainerLog(string path, string positionPath)
     /// <param name="stored">Completes once the lines passed on are stored: only then is the new position saved.</param>
     public async Task<bool> PollAsync(Func<string, Task> line, Func<Task>? stored = null)
     {
+        try
+        {
+            return await ReadAsync(line, stored);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // read again next time; the dyno must not be lost over its log
+        }
+    }
+
+    private async Task<bool> ReadAsync(Func<string, Task> line, Func<Task>? stored)
+    {
         if (!File.Exists(path)) return false;
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         if (file.Length < _position) _position = 0; // conmon started the file over (--log-size-max)
