@@ -182,6 +182,40 @@ public sealed class DynoManagerTests
         Assert.True(ticks.Max() - first > 30, "the ticker ran across the restart");
     }
 
+    [Fact]
+    public async Task What_died_while_the_platform_was_down_is_cleaned_up_and_started_afresh()
+    {
+        await using var server = await NuvemServer.StartNewAsync();
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "lazarus" });
+        using var source = DynoApps.Web(server);
+        source.Commit();
+        (await source.PushAsync("lazarus")).Succeeded();
+        await api.Patch("/apps/lazarus/formation", new { updates = new object[] { new { type = "web", quantity = 2 } } });
+        var before = await WaitForUp(api, "lazarus", 2);
+        var dead = before.Single(d => d!["name"]!.GetValue<string>() == "web.2")!["id"]!.GetValue<string>();
+        var alive = before.Single(d => d!["name"]!.GetValue<string>() == "web.1")!["id"]!.GetValue<string>();
+
+        server.Kill();
+        var oci = Path.Combine(server.DataDir, "dynos", "oci");
+        await HostRun("crun", "--root", oci, "kill", "--all", dead, "KILL");
+        await server.StartAsync();
+
+        var after = await DynoApps.Eventually(() => Dynos(api, "lazarus"),
+            ds => ds.Count == 2 && ds.All(d => d!["state"]!.GetValue<string>() == "up" && d["id"]!.GetValue<string>() != dead),
+            what: "web.2 started afresh");
+        Assert.Contains(after, d => d!["id"]!.GetValue<string>() == alive); // the living one was adopted
+        Assert.False(Directory.Exists(Path.Combine(server.DataDir, "dynos", "bundles", dead)));
+        Assert.False(File.Exists($"/var/run/netns/nuvem-{dead}"));
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/nuvem-dynos/{dead}"));
+        Assert.DoesNotContain(dead, await HostRun("crun", "--root", oci, "list", "--quiet"));
+        var leases = Directory.GetFiles(Path.Combine(server.DataDir, "dynos", "leases", server.Bridge))
+            .Where(f => System.Net.IPAddress.TryParse(Path.GetFileName(f), out _)).Select(File.ReadAllText).ToList();
+        Assert.Equal(2, leases.Count);
+        Assert.DoesNotContain(leases, l => l.Contains(dead));
+        Assert.DoesNotContain(File.ReadAllText("/proc/self/mountinfo"), Path.Combine(server.DataDir, "dynos", "bundles", dead));
+    }
+
     private static async Task<string> HostRun(string file, params string[] args)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;
