@@ -65,5 +65,16 @@ public sealed class ContainerRuntimeTests
         // Plain processes only when asked for, and then with a warning on every start.
         await using var plain = await NuvemServer.StartNewAsync(new Dictionary<string, string> { ["NUVEM_DYNO_RUNTIME"] = "process" });
         Assert.Contains("dynos run as plain processes (NUVEM_DYNO_RUNTIME=process): apps are NOT isolated", plain.Output);
+        using var api = plain.Api();
+        await api.Post("/apps", new { name = "plain" });
+        using var source = DynoApps.Web(plain);
+        source.Commit();
+        (await source.PushAsync("plain")).Succeeded();
+        await DynoApps.Eventually(async () =>
+        {
+            using var client = RouterClient.For(plain.RouterPort);
+            using var response = await client.GetAsync("http://plain.localhost/");
+            return (response.StatusCode, Body: (await response.Content.ReadAsStringAsync()).Trim());
+        }, r => r.StatusCode == HttpStatusCode.OK && r.Body == "web.1 none", what: "the plain-process dyno serving");
     }
 }
