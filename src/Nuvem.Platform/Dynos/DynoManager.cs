@@ -36,6 +36,7 @@ public sealed class DynoManager(
     private ImmutableDictionary<string, AppRoute> _routes = ImmutableDictionary<string, AppRoute>.Empty;
     private ImmutableDictionary<string, ImmutableArray<Dyno>> _views = ImmutableDictionary<string, ImmutableArray<Dyno>>.Empty;
     private readonly Dictionary<string, AppDesire> _desired = new();
+    private readonly List<Task> _launches = [];
 
     /// <summary>The loop. Runs until <paramref name="stopping"/>, then stops every dyno gracefully.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -66,6 +67,9 @@ public sealed class DynoManager(
                 Console.Error.WriteLine($"dyno manager: {e}");
             }
         }
+        // Dynos still being created are waited for (their results are messages), so that none is left running.
+        await Task.WhenAll(_launches);
+        while (_inbox.Reader.TryRead(out var pending)) await pending();
         await Task.WhenAll(_dynos.Where(d => d.Process is not null && !d.Process.Exited.IsCompleted)
             .Select(d => d.Process!.StopAsync(timings.StopGrace)));
         await runtime.ShutdownAsync();
@@ -259,6 +263,8 @@ public sealed class DynoManager(
         public bool Retired { get; set; }
         /// <summary>A one-off dyno (<c>run.N</c>): outside the formation, never restarted.</summary>
         public bool OneOff { get; init; }
+        /// <summary>Its runtime is creating it (off the loop): it has no process yet, and must not be forgotten.</summary>
+        public bool Launching { get; set; }
     }
 
     private async Task ReconcileAsync()
@@ -277,14 +283,14 @@ public sealed class DynoManager(
                     var matching = current.FirstOrDefault(d => d.ReleaseId == app.ReleaseId && d.Command == want.Command && d.Size == want.Size.Name);
                     if (matching is null)
                     {
-                        var started = await StartAsync(app, name, want);
+                        var started = Start(app, name, want);
                         // The old dyno of this name goes once its successor is up (web) or started (others).
                         foreach (var old in current) old.Retired = true;
                         if (started is null) continue;
                     }
                     else if (matching.State == "crashed" && matching.RestartAt <= now && !matching.Stopping)
                     {
-                        await RestartCrashedAsync(app, matching, want);
+                        RestartCrashed(app, matching, want);
                     }
                 }
             }
@@ -301,7 +307,7 @@ public sealed class DynoManager(
             {
                 dyno.Retired = true;
             }
-            if (!dyno.Retired || dyno.Stopping) continue;
+            if (!dyno.Retired || dyno.Stopping || dyno.Launching) continue;
             var successor = _dynos.FirstOrDefault(d => d.AppId == dyno.AppId && d.Name == dyno.Name && !d.Retired);
             var successorReady = successor is null || successor.State is "up" or "crashed" || successor.Type != "web";
             if (!wanted || successorReady)
@@ -311,11 +317,12 @@ public sealed class DynoManager(
             }
         }
 
+        _launches.RemoveAll(t => t.IsCompleted);
         await CheckBootsAsync(now);
         Publish(desired);
     }
 
-    private async Task<Running?> StartAsync(AppDesire app, string name, Want want)
+    private Running? Start(AppDesire app, string name, Want want)
     {
         if (app.SlugPath is null || app.ReleaseId is null) return null;
         var dyno = new Running
@@ -324,37 +331,70 @@ public sealed class DynoManager(
             Size = want.Size.Name, ReleaseId = app.ReleaseId, ReleaseVersion = app.ReleaseVersion,
         };
         _dynos.Add(dyno);
-        await LaunchAsync(app, dyno, want);
+        Launch(app, dyno, want);
         return dyno;
     }
 
-    private async Task RestartCrashedAsync(AppDesire app, Running dyno, Want want)
+    private void RestartCrashed(AppDesire app, Running dyno, Want want)
     {
         dyno.RestartAt = null;
-        await LaunchAsync(app, dyno, want);
+        Launch(app, dyno, want);
     }
 
-    private async Task LaunchAsync(AppDesire app, Running dyno, Want want)
+    /// <summary>
+    /// Has the runtime create the dyno off the loop: a container takes a while (a slug to unpack, a network to wire),
+    /// and API calls and other apps' dynos need not wait for it. The outcome comes back as a message.
+    /// </summary>
+    private void Launch(AppDesire app, Running dyno, Want want)
     {
-        var now = clock.GetUtcNow();
-        dyno.StartedAt = now;
+        dyno.StartedAt = clock.GetUtcNow();
         SetState(dyno, "starting");
         dyno.UpSince = null;
         Log(dyno, $"Starting process with command `{want.Command}`");
-        try
+        var spec = new DynoSpec(dyno.Id, app.AppId, app.AppName, app.Uid, dyno.Name, dyno.Type, dyno.Command,
+            dyno.ReleaseId, dyno.ReleaseVersion, app.SlugPath!, want.Size, app.ConfigVars);
+        var output = OutputOf(app.AppId, dyno.Name);
+        dyno.Launching = true;
+        _launches.Add(Task.Run(async () =>
         {
-            var spec = new DynoSpec(dyno.Id, app.AppId, app.AppName, app.Uid, dyno.Name, dyno.Type, dyno.Command,
-                dyno.ReleaseId, dyno.ReleaseVersion, app.SlugPath!, want.Size, app.ConfigVars);
-            dyno.Process = await runtime.StartAsync(spec, OutputOf(app.AppId, dyno.Name), CancellationToken.None);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            try
+            {
+                var process = await runtime.StartAsync(spec, output, CancellationToken.None);
+                await _inbox.Writer.WriteAsync(() => { Launched(dyno, process); return Task.CompletedTask; });
+            }
+            catch (Exception e)
+            {
+                await _inbox.Writer.WriteAsync(() => { LaunchFailed(dyno, e); return Task.CompletedTask; });
+            }
+        }));
+    }
+
+    private void Launched(Running dyno, IDynoProcess process)
+    {
+        dyno.Launching = false;
+        dyno.Process = process;
+        WatchExit(dyno, process);
+        if (dyno.Stopping)
         {
-            Log(dyno, $"Error R99 (Platform error) -> Failed to launch the dyno: {e.Message}");
-            Crashed(dyno, exitCode: null);
+            // Stopped (restart, ps:stop, shut down) while it was being created: it goes now that it exists.
+            StopProcess(dyno, process);
             return;
         }
-        WatchExit(dyno, dyno.Process);
         if (dyno.Type != "web") SetUp(dyno);
+        Kick();
+    }
+
+    private void LaunchFailed(Running dyno, Exception e)
+    {
+        dyno.Launching = false;
+        if (dyno.Stopping || dyno.Retired)
+        {
+            _dynos.Remove(dyno);
+            Kick();
+            return;
+        }
+        Log(dyno, $"Error R99 (Platform error) -> Failed to launch the dyno: {e.Message}");
+        Crashed(dyno, exitCode: null);
     }
 
     private void OnExit(Running dyno, IDynoProcess process, int exitCode)
@@ -428,13 +468,18 @@ public sealed class DynoManager(
     {
         if (dyno.Stopping) return;
         dyno.Stopping = true;
+        if (dyno.Launching) return; // stopped as soon as it exists (Launched)
         if (dyno.Process is null || dyno.Process.Exited.IsCompleted)
         {
             _dynos.Remove(dyno);
             Kick();
             return;
         }
-        var process = dyno.Process;
+        StopProcess(dyno, dyno.Process);
+    }
+
+    private void StopProcess(Running dyno, IDynoProcess process)
+    {
         _ = Task.Run(async () =>
         {
             // A web dyno leaves the route table at the end of this pass; requests already on their way get a moment to finish.
