@@ -168,7 +168,7 @@ public sealed class DynoManagerTests
         // The same dynos, adopted: same ids, no duplicates, nothing else running.
         Assert.Equal(before.Select(d => d!["id"]!.GetValue<string>()).Order(), after.Select(d => d!["id"]!.GetValue<string>()).Order());
         Assert.Equal(["ticker.1", "web.1", "web.2"], after.Select(d => d!["name"]!.GetValue<string>()).Order());
-        var containers = await HostRun("crun", "--root", Path.Combine(server.DataDir, "dynos", "oci"), "list", "--quiet");
+        var containers = await HostRun(server.OciRuntime, "--root", Path.Combine(server.DataDir, "dynos", "oci"), "list", "--quiet");
         Assert.Equal(3, containers.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.All(await Task.WhenAll(after.Where(d => d!["type"]!.GetValue<string>() == "web").Select(d => Ask(d!))), a => Assert.Matches("^web\\.[12] none$", a));
 
@@ -198,7 +198,7 @@ public sealed class DynoManagerTests
 
         server.Kill();
         var oci = Path.Combine(server.DataDir, "dynos", "oci");
-        await HostRun("crun", "--root", oci, "kill", "--all", dead, "KILL");
+        await HostRun(server.OciRuntime, "--root", oci, "kill", "--all", dead, "KILL");
         await server.StartAsync();
 
         var after = await DynoApps.Eventually(() => Dynos(api, "lazarus"),
@@ -208,7 +208,7 @@ public sealed class DynoManagerTests
         Assert.False(Directory.Exists(Path.Combine(server.DataDir, "dynos", "bundles", dead)));
         Assert.False(File.Exists($"/var/run/netns/nuvem-{dead}"));
         Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/nuvem-dynos/{dead}"));
-        Assert.DoesNotContain(dead, await HostRun("crun", "--root", oci, "list", "--quiet"));
+        Assert.DoesNotContain(dead, await HostRun(server.OciRuntime, "--root", oci, "list", "--quiet"));
         var leases = Directory.GetFiles(Path.Combine(server.DataDir, "dynos", "leases", server.Bridge))
             .Where(f => System.Net.IPAddress.TryParse(Path.GetFileName(f), out _)).Select(File.ReadAllText).ToList();
         Assert.Equal(2, leases.Count);

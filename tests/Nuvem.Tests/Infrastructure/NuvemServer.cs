@@ -47,6 +47,9 @@ public sealed class NuvemServer : IAsyncDisposable
     public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
     public string ApiUrl => $"https://localhost:{ApiPort}";
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
+    /// <summary>The OCI runtime nuvemd chose for containers (it says so at start): crun, or runc where crun cannot run.</summary>
+    public string OciRuntime => Output.Contains("containers (runc with") ? "runc" : "crun";
+
     /// <summary>nuvemd's process id on the host (0 before it starts).</summary>
     public int ProcessId => _process?.Id ?? 0;
     public string Output { get { lock (_output) return _output.ToString(); } }
