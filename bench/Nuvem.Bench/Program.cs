@@ -1,6 +1,6 @@
 using Nuvem.Bench;
 
-// bench/run.sh [api [N] | push [RUNS] | router [SECONDS] | redeploy [SECONDS]] — api and push by default. Each prints medians and ratios against a baseline
+// bench/run.sh [api [N] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | dynos [STARTS [MAX_DYNOS]]] — api and push by default. Each prints medians and ratios against a baseline
 // measured in the same run (see bench/README.md).
 
 if (args is ["--baseline-server", var bodyFile, var port])
@@ -25,15 +25,16 @@ if (args is ["--router", var routerPort, var routedPort])
 }
 
 var which = args.Length > 0 ? args[0] : "all";
-int Count(int fallback) => args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : fallback;
+int Count(int fallback, int at = 1) => args.Length > at && int.TryParse(args[at], out var n) && n > 0 ? n : fallback;
 if (which is "api" or "all") await ApiBenchmark.RunAsync(Count(2000));
 if (which == "all") Console.WriteLine();
 if (which is "push" or "all") await PushBenchmark.RunAsync(Count(5));
 if (which is "router") await RouterBenchmark.RunAsync(Count(10));
 if (which is "redeploy") await RedeployBenchmark.RunAsync(Count(20));
-if (which is not ("api" or "push" or "router" or "redeploy" or "all"))
+if (which is "dynos") await DynoBenchmark.RunAsync(Count(15), Count(100, at: 2));
+if (which is not ("api" or "push" or "router" or "redeploy" or "dynos" or "all"))
 {
-    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS]]");
+    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | dynos [STARTS [MAX_DYNOS]]]");
     return 2;
 }
 return 0;

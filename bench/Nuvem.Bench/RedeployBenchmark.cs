@@ -79,9 +79,9 @@ internal static class RedeployBenchmark
         throw new TimeoutException("web dynos did not come up");
     }
 
-    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+    internal static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
-    private static void Git(string directory, string? caFile, params string[] args)
+    internal static void Git(string directory, string? caFile, params string[] args)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);
