@@ -381,7 +381,31 @@ public sealed class DynoManager(
             return;
         }
         if (dyno.Type != "web") SetUp(dyno);
+        else _ = WatchBootAsync(dyno, process);
         Kick();
+    }
+
+    /// <summary>
+    /// A new web dyno joins the router as soon as it accepts connections, not at the next pass (up to
+    /// <see cref="DynoSettings.ReconcileInterval"/> later): a deploy or scale-up is that much quicker. The pass still
+    /// checks too, and owns R10.
+    /// </summary>
+    private async Task WatchBootAsync(Running dyno, IDynoProcess process)
+    {
+        var deadline = DateTimeOffset.UtcNow + timings.BootTimeout;
+        while (!process.Exited.IsCompleted && DateTimeOffset.UtcNow < deadline)
+        {
+            if (await process.AcceptsConnectionsAsync(CancellationToken.None))
+            {
+                await _inbox.Writer.WriteAsync(() =>
+                {
+                    if (ReferenceEquals(dyno.Process, process) && dyno.State == "starting" && !dyno.Stopping) SetUp(dyno);
+                    return Task.CompletedTask;
+                });
+                return;
+            }
+            await Task.Delay(20);
+        }
     }
 
     private void LaunchFailed(Running dyno, Exception e)
