@@ -216,6 +216,27 @@ public sealed class DynoManagerTests
         Assert.DoesNotContain(File.ReadAllText("/proc/self/mountinfo"), Path.Combine(server.DataDir, "dynos", "bundles", dead));
     }
 
+    [Fact]
+    public async Task Stopping_the_platform_stops_its_dynos_and_removes_its_network()
+    {
+        await using var server = await NuvemServer.StartNewAsync();
+        using var api = server.Api();
+        await api.Post("/apps", new { name = "sunset" });
+        using var source = DynoApps.Web(server);
+        source.Commit();
+        (await source.PushAsync("sunset")).Succeeded();
+        await api.Patch("/apps/sunset/formation", new { updates = new object[] { new { type = "worker", quantity = 1 } } });
+        await DynoApps.Eventually(() => Dynos(api, "sunset"), ds => ds.Count == 2 && ds.All(d => d!["state"]!.GetValue<string>() == "up"), what: "2 dynos up");
+        Assert.True(Directory.Exists($"/sys/class/net/{server.Bridge}"));
+
+        await server.StopAsync(TimeSpan.FromSeconds(60));
+        var oci = Path.Combine(server.DataDir, "dynos", "oci");
+        Assert.Equal("", (await HostRun(server.OciRuntime, "--root", oci, "list", "--quiet")).Trim());
+        Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDir, "dynos", "bundles")));
+        Assert.False(Directory.Exists($"/sys/class/net/{server.Bridge}"));
+        Assert.DoesNotContain(Path.Combine(server.DataDir, "dynos"), File.ReadAllText("/proc/self/mountinfo"));
+    }
+
     private static async Task<string> HostRun(string file, params string[] args)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;

@@ -105,6 +105,15 @@ public sealed class NuvemServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an operator's Ctrl+C or service stop: nuvemd shuts down in order; waits until it has.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process is null || _process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+    }
+
     /// <summary>kill -9: no shutdown hooks, no flushing; whatever was committed must survive.</summary>
     public void Kill()
     {
