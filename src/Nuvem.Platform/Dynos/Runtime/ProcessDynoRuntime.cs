@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using Nuvem.Platform.Builds;
+using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime;
 
@@ -33,10 +32,9 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         var root = Path.Combine(directory, spec.Id);
         Directory.CreateDirectory(directory, (UnixFileMode)Convert.ToInt32("711", 8));
         Directory.CreateDirectory(root, (UnixFileMode)Convert.ToInt32("711", 8));
-        await using (var file = File.OpenRead(spec.SlugPath))
-        await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-            await TarFile.ExtractToDirectoryAsync(gzip, root, overwriteFiles: true, cancellation);
+        await SlugUnpacker.ExtractAsync(spec.SlugPath, root, uid: null, cancellation);
         var appDir = Path.Combine(root, "app");
+        Directory.CreateDirectory(appDir);
         // A /tmp of its own: dynos of different apps (different uids) must not trip over each other's files.
         var tmp = Path.Combine(root, "tmp");
         Directory.CreateDirectory(tmp);

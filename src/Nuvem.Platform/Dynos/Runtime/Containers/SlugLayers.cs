@@ -1,5 +1,4 @@
-using System.Formats.Tar;
-using System.IO.Compression;
+using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime.Containers;
 
@@ -88,12 +87,14 @@ public sealed class SlugLayers(string directory)
         Directory.CreateDirectory(unpacking, (UnixFileMode)Convert.ToInt32("700", 8));
         try
         {
-            await using (var file = File.OpenRead(spec.SlugPath))
-            await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-                await TarFile.ExtractToDirectoryAsync(gzip, unpacking, overwriteFiles: true, cancellation);
+            Libc.Chown(unpacking, spec.Uid, spec.Uid);
+            await SlugUnpacker.ExtractAsync(spec.SlugPath, unpacking, spec.Uid, cancellation);
             var app = Path.Combine(unpacking, "app");
-            Directory.CreateDirectory(app);
-            await HostCommand.RequireAsync("chown", ["-R", "-h", $"{spec.Uid}:{spec.Uid}", unpacking], cancellation: cancellation);
+            if (!Directory.Exists(app))
+            {
+                Directory.CreateDirectory(app);
+                Libc.Chown(app, spec.Uid, spec.Uid);
+            }
             Directory.Move(unpacking, layer);
         }
         catch
