@@ -104,7 +104,7 @@ public sealed class HangUpUpstream : IDisposable
             {
                 using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
                 var buffer = new byte[8192];
-                await client.GetStream().ReadAsync(buffer, _stop.Token); // the request (or its start)
+                _ = await client.GetStream().ReadAsync(buffer, _stop.Token); // the request (or its start): any part will do
                 client.Client.Close();
             }
         });
