@@ -62,6 +62,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_DYNO_OCI_RUNTIME  crun or runc             (default crun where it can run, else runc)
           NUVEM_DYNO_NETWORK   bridge (a namespace per dyno; default) or host (a loopback port per dyno)
           NUVEM_DYNO_BRIDGE, NUVEM_DYNO_SUBNET, NUVEM_DYNO_PORT   bridge mode's interface, addresses and $PORT (nuvem0, 10.213.0.0/16, 5000)
+          NUVEM_DYNO_EGRESS_DENY  networks dynos may not reach (default: 10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16; or none)
 
         nuvemd --stop-dynos   stops every dyno a stopped or killed nuvemd left running (they outlive it on purpose)
           NUVEM_LOG_LINES      log lines kept per app       (default 1500)

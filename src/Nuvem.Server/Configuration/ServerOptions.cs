@@ -2,6 +2,7 @@ using System.Net;
 using Nuvem.Platform;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Dynos.Network;
 using Nuvem.Platform.Dynos.Runtime.Containers;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Logplex;
@@ -102,6 +103,12 @@ public sealed record ServerOptions
         var bridge = Get("NUVEM_DYNO_BRIDGE") ?? "nuvem0";
         if (bridge.Length is 0 or > 15 || !bridge.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new ArgumentException($"NUVEM_DYNO_BRIDGE must be an interface name of 1-15 letters, digits, - or _, not '{bridge}'.");
+        var egress = Get("NUVEM_DYNO_EGRESS_DENY") is { } denyList
+            ? denyList.Trim() is "none" ? [] : denyList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : BridgeNetwork.PrivateNetworks;
+        foreach (var denied in egress)
+            if (!IPNetwork.TryParse(denied, out var parsed) || parsed.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                throw new ArgumentException($"NUVEM_DYNO_EGRESS_DENY must be IPv4 networks separated by commas (or none), not '{denied}'.");
         var subnet = Get("NUVEM_DYNO_SUBNET") ?? "10.213.0.0/16";
         if (!IPNetwork.TryParse(subnet, out var parsedSubnet) || parsedSubnet.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
             || parsedSubnet.PrefixLength is < 8 or > 28)
@@ -146,6 +153,7 @@ public sealed record ServerOptions
                 Network = network,
                 Bridge = bridge,
                 Subnet = subnet,
+                EgressDeny = egress,
                 Port = Port("NUVEM_DYNO_PORT", 5000),
             },
             Logs = new LogplexSettings

@@ -27,7 +27,7 @@ public static class DynoRuntimes
         }
         IDynoNetwork network = options.Containers.Network == DynoNetworkMode.Bridge
             ? new BridgeNetwork(options.Containers.Bridge, options.Containers.Subnet, options.Containers.Port,
-                Path.Combine(options.Containers.Directory, "leases"), ContainerHost.CniPlugins()!)
+                Path.Combine(options.Containers.Directory, "leases"), ContainerHost.CniPlugins()!, options.Containers.EgressDeny)
             : new HostNetwork();
         var containers = new ContainerDynoRuntime(options.Containers, host, network);
         return (containers, containers.Description);

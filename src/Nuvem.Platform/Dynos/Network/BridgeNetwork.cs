@@ -12,12 +12,20 @@ namespace Nuvem.Platform.Dynos.Network;
 /// <item>dyno ↔ dyno: each dyno's bridge port is an <i>isolated</i> port, so the bridge forwards nothing between
 /// dynos (the kernel does it; no per-dyno rules to keep in sync);</item>
 /// <item>dyno → host: an nftables table rejects every new connection from the bridge to the host itself (the
-/// platform API, databases on the host…); replies to the router's connections pass.</item>
+/// platform API, databases on the host…); replies to the router's connections pass;</item>
+/// <item>dyno → the host's neighbourhood: new connections to <paramref name="deniedNetworks"/> (by default private,
+/// shared and link-local addresses: other bridges and VMs on the host, the LAN, a cloud's metadata service at
+/// 169.254.169.254) are rejected.</item>
 /// </list>
-/// Outbound traffic to the world is masqueraded by the bridge plugin, as dynos on Heroku may call out.
+/// Outbound traffic to the rest of the world is masqueraded by the bridge plugin, as dynos on Heroku may call out.
 /// </summary>
-public sealed class BridgeNetwork(string bridge, string subnet, int port, string leaseDirectory, string pluginDirectory) : IDynoNetwork
+public sealed class BridgeNetwork(string bridge, string subnet, int port, string leaseDirectory, string pluginDirectory,
+    IReadOnlyList<string> deniedNetworks) : IDynoNetwork
 {
+    /// <summary>Where dynos may not connect to unless an operator says otherwise (NUVEM_DYNO_EGRESS_DENY).</summary>
+    public static readonly IReadOnlyList<string> PrivateNetworks =
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
+
     private const string NamespacePrefix = "nuvem-";
     private string Table => "nuvem_" + new string(bridge.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
@@ -42,6 +50,8 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     public async Task SetUpAsync()
     {
         Directory.CreateDirectory(leaseDirectory);
+        var deny = deniedNetworks.Count == 0 ? ""
+            : $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", deniedNetworks)} }} ct state new reject with icmp type admin-prohibited";
         // Replaced as a whole, atomically: `add` makes sure there is a table to delete.
         var rules = $$"""
             add table inet {{Table}}
@@ -56,6 +66,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
               chain forward {
                 type filter hook forward priority 0; policy accept;
                 iifname "{{bridge}}" oifname "{{bridge}}" drop
+            {{deny}}
               }
             }
             """;

@@ -1,3 +1,5 @@
+using Nuvem.Platform.Dynos.Network;
+
 namespace Nuvem.Platform.Dynos.Runtime.Containers;
 
 /// <summary>How dynos get their network.</summary>
@@ -29,6 +31,9 @@ public sealed record ContainerSettings
 
     /// <summary>The <c>$PORT</c> every dyno listens on in bridge mode (each has its own address).</summary>
     public int Port { get; init; } = 5000;
+
+    /// <summary>Networks dynos may not connect to (bridge mode): private, shared and link-local ones by default.</summary>
+    public IReadOnlyList<string> EgressDeny { get; init; } = BridgeNetwork.PrivateNetworks;
 
     /// <summary>Where dyno cgroups go, below each controller's root.</summary>
     public string CgroupParent { get; init; } = "nuvem-dynos";

@@ -3,7 +3,8 @@
 Every attempt is expected to FAIL. Prints one JSON line: {"attempts": N, "succeeded": M, "results": [...]}.
 Settings come from the environment: VICTIM_ADDRESS (host:port of another app's dyno), VICTIM_SECRET (a config
 var value and file content of that app, given reversed so that this dyno's own environment does not hold it), HOST_PORTS (comma-separated platform/host ports), HOST_PID (the
-platform's process id on the host), MEMORY_MB, PIDS, APP_DISK_MB, TMP_DISK_MB (this dyno size's limits).
+platform's process id on the host), NEIGHBOUR_ADDRESS (host:port of a service on a private network beside the
+host), MEMORY_MB, PIDS, APP_DISK_MB, TMP_DISK_MB (this dyno size's limits).
 """
 import ctypes, json, os, signal, socket, subprocess, sys, time
 
@@ -219,6 +220,12 @@ def gateway():
 @attempt("connect to another app's dyno")
 def _():
     return connect(victim_host, victim_port), f"connected to {victim_host}:{victim_port}"
+
+
+@attempt("connect to a private network beside the host")
+def _():
+    host, port = env["NEIGHBOUR_ADDRESS"].rsplit(":", 1)
+    return connect(host, port), f"connected to {host}:{port}"
 
 
 for port in env["HOST_PORTS"].split(","):
