@@ -50,8 +50,13 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     public async Task SetUpAsync()
     {
         Directory.CreateDirectory(leaseDirectory);
+        // The resolvers dynos are given stay reachable on port 53, even where they sit on a denied network (a cloud's
+        // resolver usually does).
+        var resolvers = HostResolvers.Ipv4();
+        var dns = resolvers.Count == 0 ? ""
+            : $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", resolvers)} }} meta l4proto {{ tcp, udp }} th dport 53 accept\n";
         var deny = deniedNetworks.Count == 0 ? ""
-            : $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", deniedNetworks)} }} ct state new reject with icmp type admin-prohibited";
+            : dns + $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", deniedNetworks)} }} ct state new reject with icmp type admin-prohibited";
         // Replaced as a whole, atomically: `add` makes sure there is a table to delete.
         var rules = $$"""
             add table inet {{Table}}

@@ -110,15 +110,11 @@ public static class OciBundle
         return namespaces;
     }
 
-    /// <summary>The host's resolvers, unless they are on its loopback (unreachable from a dyno's own network).</summary>
-    private static string ResolvConf(DynoEndpoint endpoint)
-    {
-        if (!File.Exists("/etc/resolv.conf")) return "";
-        var lines = File.ReadAllLines("/etc/resolv.conf").Where(l => !l.TrimStart().StartsWith('#')).ToList();
-        if (endpoint.NetworkNamespace is not null)
-            lines = lines.Where(l => !(l.StartsWith("nameserver") && (l.Contains(" 127.") || l.Contains(" ::1")))).ToList();
-        return string.Join('\n', lines) + "\n";
-    }
+    /// <summary>Host-network dynos use the host's resolvers as they are; others those reachable from their namespace.</summary>
+    private static string ResolvConf(DynoEndpoint endpoint) =>
+        endpoint.NetworkNamespace is null
+            ? File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : ""
+            : HostResolvers.ResolvConf();
 
     private static JsonArray Array(IEnumerable<string> items) => new(items.Select(i => (JsonNode)i!).ToArray());
 
