@@ -95,7 +95,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             var id = Path.GetFileName(bundle);
             var record = ReadRecord(bundle);
             var status = await _oci.StatusAsync(id);
-            var monitored = ReadPid(Path.Combine(bundle, "conmon.pid")) is { } conmon && Libc.ProcessExists(conmon);
+            var monitored = ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } conmon && Libc.ProcessExists(conmon);
             var exited = File.Exists(Path.Combine(bundle, "exit", id));
             if (record is { Attached: false } && status == "running" && monitored && !exited && adopt(record.Spec) is { } output)
             {
@@ -233,7 +233,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
         {
-            var conmonGone = ReadPid(Path.Combine(bundle, "conmon.pid")) is { } pid && !Libc.ProcessExists(pid);
+            var conmonGone = ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } pid && !Libc.ProcessExists(pid);
             if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
                 throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
             await Task.Delay(5, cancellation);
@@ -283,7 +283,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     private static bool IsMountPoint(string path) =>
         File.Exists("/proc/self/mountinfo") && File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ').ElementAtOrDefault(4) == path);
 
-    private static int? ReadPid(string path)
+    /// <summary>A pid or exit status that conmon or the runtime wrote to a file; null when there is none (yet).</summary>
+    private static int? ReadNumber(string path)
     {
         try { return int.TryParse(File.ReadAllText(path).Trim(), out var pid) ? pid : null; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
@@ -370,7 +371,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
                 if (File.Exists(exitFile))
                 {
                     while (await log.PollAsync(_output.App, _output.Stored)) { }
-                    code = ReadPid(exitFile) ?? 1;
+                    code = ReadNumber(exitFile) ?? 1;
                     break;
                 }
                 if (clock.Elapsed - lastCheck > TimeSpan.FromMilliseconds(500))
@@ -385,7 +386,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
                         _output.Platform("Error R14 (Memory quota exceeded)");
                     }
                     // A monitor killed by hand leaves no exit file: the dyno is then as good as gone.
-                    if (ReadPid(Path.Combine(_bundle, "conmon.pid")) is { } conmon && !Libc.ProcessExists(conmon) && !File.Exists(exitFile))
+                    if (ReadNumber(Path.Combine(_bundle, "conmon.pid")) is { } conmon && !Libc.ProcessExists(conmon) && !File.Exists(exitFile))
                     {
                         await _runtime._oci.KillAsync(_spec.Id, "KILL");
                         code = 137;
