@@ -71,7 +71,7 @@ public sealed class RendezvousConnectionHandler(RendezvousSessions sessions, ILo
 
         var fromDyno = Task.Run(async () =>
         {
-            await Task.WhenAny(clientSpoke.Task, Task.Delay(TimeSpan.FromMilliseconds(300)));
+            await Task.WhenAny(clientSpoke.Task, Task.Delay(TimeSpan.FromSeconds(1)));
             var chunk = new byte[16 * 1024];
             int read;
             while ((read = await dyno.Output.ReadAsync(chunk)) > 0)

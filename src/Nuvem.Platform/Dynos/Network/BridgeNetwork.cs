@@ -10,7 +10,8 @@ namespace Nuvem.Platform.Dynos.Network;
 /// its own address, and the router connects to that address. Isolation:
 /// <list type="bullet">
 /// <item>dyno ↔ dyno: each dyno's bridge port is an <i>isolated</i> port, so the bridge forwards nothing between
-/// dynos (the kernel does it; no per-dyno rules to keep in sync);</item>
+/// dynos; and, should that ever be switched off, an nftables bridge table drops frames between any two dyno ports
+/// (a set of their names: this kernel's nftables cannot match on the bridge itself);</item>
 /// <item>dyno → host: an nftables table rejects every new connection from the bridge to the host itself (the
 /// platform API, databases on the host…); replies to the router's connections pass;</item>
 /// <item>dyno → the host's neighbourhood: new connections to <paramref name="deniedNetworks"/> (by default private,
@@ -75,6 +76,15 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
               }
             }
             """;
+        // The bridge table keeps its set of dyno ports across restarts (adopted dynos stay in it): added, not replaced.
+        rules += $$"""
+
+            add table bridge {{Table}}
+            add set bridge {{Table}} ports { type ifname; }
+            add chain bridge {{Table}} forward { type filter hook forward priority 0; policy accept; }
+            flush chain bridge {{Table}} forward
+            add rule bridge {{Table}} forward iifname @ports oifname @ports drop
+            """;
         await HostCommand.RequireAsync("nft", ["-f", "-"], rules + "\n");
     }
 
@@ -94,9 +104,10 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
                 .Select(i => (Name: i.GetProperty("name").GetString(), Sandbox: i.TryGetProperty("sandbox", out _)))
                 .First(i => !i.Sandbox && i.Name != bridge).Name!;
             await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
+            await HostCommand.RequireAsync("nft", ["add", "element", "bridge", Table, "ports", $"{{ {hostSide} }}"], cancellation: cancellation);
             // An address used moments ago by another dyno may still sit in the neighbour table with the old MAC.
             await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
-            return new DynoEndpoint(netns, address, port);
+            return new DynoEndpoint(netns, address, port, hostSide);
         }
         catch
         {
@@ -108,6 +119,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     public async Task DetachAsync(string id, DynoEndpoint? endpoint)
     {
         var netns = "/var/run/netns/" + NamespacePrefix + id;
+        if (endpoint?.HostInterface is { } link) await HostCommand.RunAsync("nft", ["delete", "element", "bridge", Table, "ports", $"{{ {link} }}"]);
         await HostCommand.RunAsync(Path.Combine(pluginDirectory, "bridge"), [], Config, Environment("DEL", id, netns, "eth0"));
         if (File.Exists(netns)) await HostCommand.RunAsync("ip", ["netns", "del", NamespacePrefix + id]);
     }
@@ -160,6 +172,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     {
         await RemoveMasqueradeRulesAsync(new HashSet<string>());
         await HostCommand.RunAsync("nft", ["delete", "table", "inet", Table]);
+        await HostCommand.RunAsync("nft", ["delete", "table", "bridge", Table]);
         await HostCommand.RunAsync("ip", ["link", "del", bridge]);
     }
 

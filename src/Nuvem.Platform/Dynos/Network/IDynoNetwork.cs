@@ -1,7 +1,8 @@
 namespace Nuvem.Platform.Dynos.Network;
 
 /// <summary>Where a dyno can be reached: its network namespace (null: the host's) and its address for the router.</summary>
-public sealed record DynoEndpoint(string? NetworkNamespace, string Host, int Port)
+/// <param name="HostInterface">The host side of the dyno's link, where there is one (its bridge port).</param>
+public sealed record DynoEndpoint(string? NetworkNamespace, string Host, int Port, string? HostInterface = null)
 {
     public Uri Address => new($"http://{Host}:{Port}");
 }
