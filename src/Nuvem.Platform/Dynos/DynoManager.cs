@@ -100,7 +100,8 @@ public sealed class DynoManager(
     private DynoOutput OutputOf(string appId, string name) => new(
         line => { logplex.Publish(appId, "app", name, line); return Task.CompletedTask; },
         notice => logplex.Publish(appId, "heroku", name, notice),
-        () => logplex.FlushAsync());
+        () => logplex.FlushAsync(),
+        (line, at) => { logplex.Publish(appId, "app", name, line, at); return Task.CompletedTask; });
 
     private void WatchExit(Running dyno, IDynoProcess process) =>
         _ = process.Exited.ContinueWith(exited => _inbox.Writer.TryWrite(() =>

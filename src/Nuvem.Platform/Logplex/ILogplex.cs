@@ -16,6 +16,9 @@ public interface ILogplex
 {
     void Publish(string appId, string source, string dyno, string message);
 
+    /// <summary>A line written at <paramref name="at"/> (a dyno's line read from its log file later, say), not now.</summary>
+    void Publish(string appId, string source, string dyno, string message, DateTimeOffset? at) => Publish(appId, source, dyno, message);
+
     /// <summary>Completes once every line published before the call is stored (for callers that must not lose lines).</summary>
     Task FlushAsync(CancellationToken cancellation = default) => Task.CompletedTask;
 }

@@ -55,7 +55,10 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
     public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Adds a line (or several: one per text line, long ones split) to the app's log. Never throws.</summary>
-    public void Publish(string appId, string source, string dyno, string message)
+    public void Publish(string appId, string source, string dyno, string message) => Publish(appId, source, dyno, message, null);
+
+    /// <inheritdoc cref="ILogplex.Publish(string, string, string, string, DateTimeOffset?)"/>
+    public void Publish(string appId, string source, string dyno, string message, DateTimeOffset? at)
     {
         try
         {
@@ -69,7 +72,8 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
             {
                 foreach (var part in parts)
                 {
-                    var line = new LogLine(NextId(now), now, source, dyno, part);
+                    // Ids follow arrival (followers resume after an id); the time is when the line was written.
+                    var line = new LogLine(NextId(now), at ?? now, source, dyno, part);
                     log.Lines.Enqueue(line);
                     while (log.Lines.Count > _settings.MaxLinesPerApp)
                     {

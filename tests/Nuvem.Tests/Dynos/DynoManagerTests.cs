@@ -180,6 +180,13 @@ public sealed class DynoManagerTests
         var missing = Enumerable.Range(first, ticks.Max() - first + 1).Where(t => !ticks.Contains(t)).ToList();
         Assert.True(missing.Count == 0, $"ticks missing from the log: {string.Join(", ", missing.Take(20))}");
         Assert.True(ticks.Max() - first > 30, "the ticker ran across the restart");
+        // With the time each was written: ticks 0.1 s apart stay about that far apart across the restart (stamped when
+        // read, those written while nuvemd was down would all carry the moment it came back).
+        var times = Regex.Matches(logs, @"(?m)^(\S+) app\[ticker\.1\]: tick (\d+)$")
+            .GroupBy(m => int.Parse(m.Groups[2].Value)).OrderBy(g => g.Key)
+            .Select(g => DateTimeOffset.Parse(g.First().Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var widest = times.Zip(times.Skip(1), (a, b) => b - a).Max();
+        Assert.True(widest < TimeSpan.FromSeconds(1.5), $"ticks {widest.TotalSeconds:0.0} s apart in the log");
     }
 
     [Fact]

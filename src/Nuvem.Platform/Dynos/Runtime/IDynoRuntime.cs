@@ -23,7 +23,10 @@ public sealed record DynoSpec(
 /// </summary>
 /// <param name="Stored">Completes once the lines passed so far are stored durably: a runtime that can replay output
 /// (a container's log file) moves its read position on only then, so a platform crash loses no line.</param>
-public sealed record DynoOutput(Func<string, Task> App, Action<string> Platform, Func<Task>? Stored = null)
+/// <param name="TimedApp">App lines with the time the dyno wrote them, for a runtime that knows it (and reads them
+/// later, e.g. after a platform restart); others use <see cref="App"/>.</param>
+public sealed record DynoOutput(Func<string, Task> App, Action<string> Platform, Func<Task>? Stored = null,
+    Func<string, DateTimeOffset, Task>? TimedApp = null)
 {
     /// <summary>App lines to <paramref name="app"/>, notices as app lines too (a release phase's output, say).</summary>
     public static DynoOutput Lines(Func<string, Task> app) => new(app, notice => _ = app(notice));

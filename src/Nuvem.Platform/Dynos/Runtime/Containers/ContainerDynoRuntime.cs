@@ -359,6 +359,9 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             var memory = new CgroupMemory(_runtime.CgroupsPath(_spec.Id));
             var limit = (long)_spec.Size.MemoryMb * 1024 * 1024;
             var exitFile = Path.Combine(_bundle, "exit", _spec.Id);
+            Func<string, DateTimeOffset?, Task> line = _output.TimedApp is { } timed
+                ? (text, at) => at is { } written ? timed(text, written) : _output.App(text)
+                : (text, _) => _output.App(text);
             var oomKills = memory.OomKills();
             var reportedOom = false;
             var lastR14 = DateTimeOffset.MinValue;
@@ -367,10 +370,10 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             int? code = null;
             while (code is null)
             {
-                var read = await log.PollAsync(_output.App, _output.Stored);
+                var read = await log.PollAsync(line, _output.Stored);
                 if (File.Exists(exitFile))
                 {
-                    while (await log.PollAsync(_output.App, _output.Stored)) { }
+                    while (await log.PollAsync(line, _output.Stored)) { }
                     code = ReadNumber(exitFile) ?? 1;
                     break;
                 }

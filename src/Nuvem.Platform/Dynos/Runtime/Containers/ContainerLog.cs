@@ -17,7 +17,7 @@ public sealed class ContainerLog(string path, string positionPath)
     /// <summary>Reads what was added since the last call and passes each complete line on.</summary>
     /// <returns>Whether anything was read.</returns>
     /// <param name="stored">Completes once the lines passed on are stored: only then is the new position saved.</param>
-    public async Task<bool> PollAsync(Func<string, Task> line, Func<Task>? stored = null)
+    public async Task<bool> PollAsync(Func<string, DateTimeOffset?, Task> line, Func<Task>? stored = null)
     {
         try
         {
@@ -29,7 +29,7 @@ public sealed class ContainerLog(string path, string positionPath)
         }
     }
 
-    private async Task<bool> ReadAsync(Func<string, Task> line, Func<Task>? stored)
+    private async Task<bool> ReadAsync(Func<string, DateTimeOffset?, Task> line, Func<Task>? stored)
     {
         if (!File.Exists(path)) return false;
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -52,7 +52,7 @@ public sealed class ContainerLog(string path, string positionPath)
         return true;
     }
 
-    private async Task HandleAsync(string record, Func<string, Task> line)
+    private async Task HandleAsync(string record, Func<string, DateTimeOffset?, Task> line)
     {
         // TIMESTAMP STREAM TAG TEXT
         var first = record.IndexOf(' ');
@@ -65,8 +65,17 @@ public sealed class ContainerLog(string path, string positionPath)
         if (tag.StartsWith('P')) return;
         var whole = _partial.ToString();
         _partial.Clear();
-        try { await line(whole); }
+        try { await line(whole, Timestamp(record[..first])); }
         catch (Exception) { /* the log must never take a dyno down */ }
+    }
+
+    /// <summary>conmon's RFC 3339 time with nanoseconds; .NET parses at most 7 fractional digits.</summary>
+    private static DateTimeOffset? Timestamp(string text)
+    {
+        var dot = text.IndexOf('.');
+        var zone = text.LastIndexOfAny(['+', '-', 'Z']);
+        if (dot > 0 && zone > dot && zone - dot - 1 > 7) text = text[..(dot + 8)] + text[zone..];
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
     }
 
     private static long ReadPosition(string path) =>
