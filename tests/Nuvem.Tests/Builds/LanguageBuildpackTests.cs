@@ -125,12 +125,8 @@ public sealed class LanguageBuildpackTests(ServerFixture fixture, ITestOutputHel
         Assert.Contains(unpacked.AppDir, output);
 
         // And as a dyno, through the router: the venv's links to the stack's python resolve inside the container.
-        var answer = await Nuvem.Tests.Dynos.DynoApps.Eventually(async () =>
-        {
-            using var client = Nuvem.Tests.Router.RouterClient.For(Server.RouterPort);
-            using var response = await client.GetAsync($"http://{app}.localhost/");
-            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
-        }, r => r.StatusCode == System.Net.HttpStatusCode.OK, AppStartTimeout, "the Python dyno answering");
+        var answer = await Nuvem.Tests.Dynos.DynoApps.Eventually(() => Nuvem.Tests.Router.RouterClient.GetAsync(Server.RouterPort, app),
+            r => r.Status == System.Net.HttpStatusCode.OK, AppStartTimeout, "the Python dyno answering");
         Assert.StartsWith("Hello from Python 3.", answer.Body);
         Assert.Contains("/app/.venv", answer.Body);
     }

@@ -29,13 +29,12 @@ public sealed class ContainerRuntimeTests
         Assert.All(dynos.Array, d => Assert.Equal("127.0.0.1", d!["extended"]!["ip"]!.GetValue<string>()));
         Assert.Equal(2, ports.Distinct().Count());
 
-        using var client = RouterClient.For(server.RouterPort);
         var answers = new HashSet<string>();
         for (var i = 0; i < 20 && answers.Count < 2; i++)
         {
-            using var response = await client.GetAsync("http://hosted.localhost/");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            answers.Add((await response.Content.ReadAsStringAsync()).Trim());
+            var (status, body) = await RouterClient.GetAsync(server.RouterPort, "hosted");
+            Assert.Equal(HttpStatusCode.OK, status);
+            answers.Add(body);
         }
         Assert.Equal(["web.1 none", "web.2 none"], answers.Order());
 
@@ -70,11 +69,7 @@ public sealed class ContainerRuntimeTests
         using var source = DynoApps.Web(plain);
         source.Commit();
         (await source.PushAsync("plain")).Succeeded();
-        await DynoApps.Eventually(async () =>
-        {
-            using var client = RouterClient.For(plain.RouterPort);
-            using var response = await client.GetAsync("http://plain.localhost/");
-            return (response.StatusCode, Body: (await response.Content.ReadAsStringAsync()).Trim());
-        }, r => r.StatusCode == HttpStatusCode.OK && r.Body == "web.1 none", what: "the plain-process dyno serving");
+        await DynoApps.Eventually(() => RouterClient.GetAsync(plain.RouterPort, "plain"),
+            r => r.Status == HttpStatusCode.OK && r.Body == "web.1 none", what: "the plain-process dyno serving");
     }
 }

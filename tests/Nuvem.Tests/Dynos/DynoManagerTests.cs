@@ -244,11 +244,6 @@ public sealed class DynoManagerTests
         Assert.DoesNotContain(Path.Combine(server.DataDir, "dynos"), File.ReadAllText("/proc/self/mountinfo"));
     }
 
-    private static async Task<string> HostRun(string file, params string[] args)
-    {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardOutput = true })!;
-        var text = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return text;
-    }
+    private static async Task<string> HostRun(string file, params string[] args) =>
+        (await Nuvem.Platform.Dynos.Runtime.HostCommand.RunAsync(file, args)).Output;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Tests.Infrastructure;
 using Nuvem.Tests.Router;
 using Xunit.Abstractions;
@@ -28,12 +29,8 @@ public sealed class IsolationTests(ITestOutputHelper output)
         return await NuvemServer.StartNewAsync(environment);
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> ThroughRouter(NuvemServer server, string app)
-    {
-        using var client = RouterClient.For(server.RouterPort);
-        using var response = await client.GetAsync($"http://{app}.localhost/");
-        return (response.StatusCode, (await response.Content.ReadAsStringAsync()).Trim());
-    }
+    private static Task<(HttpStatusCode Status, string Body)> ThroughRouter(NuvemServer server, string app) =>
+        RouterClient.GetAsync(server.RouterPort, app);
 
     private static GitWorkspace Victim(NuvemServer server) => new GitWorkspace(server)
         .Write("Procfile", "web: python3 victim-server.py\n")
@@ -249,16 +246,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
             return neighbour;
         }
 
-        private static async Task Sh(string command)
-        {
-            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command])
-            {
-                RedirectStandardError = true,
-            })!;
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{command}: {error}");
-        }
+        private static Task Sh(string command) => HostCommand.RequireAsync("/bin/sh", ["-c", command]);
 
         public async ValueTask DisposeAsync()
         {

@@ -64,23 +64,7 @@ public sealed class NuvemServer : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [Repo.ServerDll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["NUVEM_DATA_DIR"] = DataDir;
-        start.Environment["NUVEM_API_PORT"] = ApiPort.ToString();
-        start.Environment["NUVEM_ROUTER_PORT"] = RouterPort.ToString();
-        start.Environment["NUVEM_RENDEZVOUS_PORT"] = RendezvousPort.ToString();
-        start.Environment["NUVEM_BIND_ADDRESS"] = "localhost";
-        start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
-        start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
-        start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
-        start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
-        start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
-        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        var start = Nuvemd();
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
@@ -122,6 +106,29 @@ public sealed class NuvemServer : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>nuvemd with this server's settings, its output captured.</summary>
+    private ProcessStartInfo Nuvemd(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Repo.ServerDll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["NUVEM_DATA_DIR"] = DataDir;
+        start.Environment["NUVEM_API_PORT"] = ApiPort.ToString();
+        start.Environment["NUVEM_ROUTER_PORT"] = RouterPort.ToString();
+        start.Environment["NUVEM_RENDEZVOUS_PORT"] = RendezvousPort.ToString();
+        start.Environment["NUVEM_BIND_ADDRESS"] = "localhost";
+        start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
+        start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
+        start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
+        start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
+        start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        return start;
+    }
+
     /// <summary>
     /// Dynos outlive a killed platform on purpose (the next one adopts them); a test that is done with its server
     /// stops them, and the network set-up, with <c>nuvemd --stop-dynos</c>.
@@ -129,16 +136,7 @@ public sealed class NuvemServer : IAsyncDisposable
     public async Task StopLeftoverDynosAsync()
     {
         if (!Directory.Exists(Path.Combine(DataDir, "dynos"))) return;
-        var start = new ProcessStartInfo("dotnet", [Repo.ServerDll, "--stop-dynos"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["NUVEM_DATA_DIR"] = DataDir;
-        start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
-        start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
-        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        var start = Nuvemd("--stop-dynos");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

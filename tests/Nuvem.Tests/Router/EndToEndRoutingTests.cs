@@ -31,12 +31,8 @@ public sealed class EndToEndRoutingTests
             http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
             """);
 
-    private static async Task<(HttpStatusCode Status, string Body)> Get(NuvemServer server, string app, string path = "/")
-    {
-        using var client = RouterClient.For(server.RouterPort);
-        using var response = await client.GetAsync($"http://{app}.localhost{path}");
-        return (response.StatusCode, (await response.Content.ReadAsStringAsync()).Trim());
-    }
+    private static Task<(HttpStatusCode Status, string Body)> Get(NuvemServer server, string app, string path = "/") =>
+        RouterClient.GetAsync(server.RouterPort, app, path);
 
     private static Task<(HttpStatusCode Status, string Body)> Serving(NuvemServer server, string app, Func<string, bool> expected, string what) =>
         DynoApps.Eventually(() => Get(server, app), r => r.Status == HttpStatusCode.OK && expected(r.Body), TimeSpan.FromSeconds(40), what);

@@ -159,4 +159,12 @@ public static class RouterClient
     };
 
     public static HttpClient For(int port) => new(Handler(port)) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>GET http://APP.localhost/PATH through a server's router: the status and the body, trimmed.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> GetAsync(int port, string app, string path = "/")
+    {
+        using var client = For(port);
+        using var response = await client.GetAsync($"http://{app}.localhost{path}");
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync()).Trim());
+    }
 }

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Nuvem.Platform.Dynos.Runtime;
 
 namespace Nuvem.Platform.Dynos.Network;
 
@@ -13,9 +12,7 @@ public sealed class HostNetwork : IDynoNetwork
 
     public Task<DynoEndpoint> AttachAsync(string id, CancellationToken cancellation)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return Task.FromResult(new DynoEndpoint(null, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port));
+        return Task.FromResult(new DynoEndpoint(null, "127.0.0.1", TcpProbe.FreeLoopbackPort()));
     }
 
     public Task DetachAsync(string id, DynoEndpoint? endpoint) => Task.CompletedTask;

@@ -13,4 +13,13 @@ public static class DynoCommand
     /// </summary>
     public const string Launcher =
         "cd \"$HOME\"; for f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; unset f; eval \"$NUVEM_DYNO_COMMAND\"";
+
+    /// <summary>
+    /// The dyno's argv: the launcher under <c>sh</c>; attached, with stderr joined to stdout so the caller sees both in
+    /// order; with a TTY, under script(1), which makes the terminal.
+    /// </summary>
+    public static IReadOnlyList<string> Argv(bool attached, bool tty) =>
+        !attached ? ["/bin/sh", "-c", Launcher]
+        : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
+        : ["/bin/sh", "-c", "exec 2>&1; " + Launcher];
 }

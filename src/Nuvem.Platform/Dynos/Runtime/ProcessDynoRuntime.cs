@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Slugs;
 
@@ -42,7 +40,7 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         sandbox.GiveTo(tmp, spec.Uid);
 
         // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
-        var port = spec.Type is "web" or "run" ? FreePort() : (int?)null;
+        var port = spec.Type is "web" or "run" ? TcpProbe.FreeLoopbackPort() : (int?)null;
         var environment = new Dictionary<string, string>(spec.ConfigVars)
         {
             ["HOME"] = appDir,
@@ -56,11 +54,7 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         if (port is { } p) environment["PORT"] = p.ToString();
 
         var jail = sandbox.Open("dyno-" + spec.Id, spec.Uid, new BuildResources(spec.Size.MemoryMb, spec.Size.Cpu, spec.Size.Pids));
-        const string Launcher = DynoCommand.Launcher;
-        // Attached: stderr joins stdout so the caller sees both in order; with a TTY, script(1) provides the terminal.
-        IReadOnlyList<string> command = !attached ? ["/bin/sh", "-c", Launcher]
-            : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
-            : ["/bin/sh", "-c", "exec 2>&1; " + Launcher];
+        var command = DynoCommand.Argv(attached, tty);
         var (file2, args) = jail.Wrap(command[0], command.Skip(1).ToList());
         var start = new ProcessStartInfo("setsid")
         {
@@ -97,13 +91,6 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
             if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) ProcessGroup.Signal(pid, ProcessGroup.SigKill);
             try { Directory.Delete(dyno, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Running(Process process, Uri? address, string root, Jail jail, Func<string, Task> output)
@@ -165,31 +152,10 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         public Uri? Address { get; }
         public Task<int> Exited { get; }
 
-        public async Task<bool> StopAsync(TimeSpan grace)
-        {
-            if (Exited.IsCompleted) return false;
-            ProcessGroup.Signal(_process.Id, ProcessGroup.SigTerm);
-            if (await Task.WhenAny(Exited, Task.Delay(grace)) == Exited) return false;
-            ProcessGroup.Signal(_process.Id, ProcessGroup.SigKill);
-            await Exited;
-            return true;
-        }
+        public Task<bool> StopAsync(TimeSpan grace) => DynoStop.GracefullyAsync(Exited, grace,
+            () => ProcessGroup.Signal(_process.Id, ProcessGroup.SigTerm), () => ProcessGroup.Signal(_process.Id, ProcessGroup.SigKill));
 
-        public async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation)
-        {
-            if (Address is null) return true;
-            try
-            {
-                using var client = new TcpClient();
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                timeout.CancelAfter(TimeSpan.FromSeconds(1));
-                await client.ConnectAsync(Address.Host, Address.Port, timeout.Token);
-                return true;
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                return false;
-            }
-        }
+        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) =>
+            Address is null ? Task.FromResult(true) : TcpProbe.AcceptsAsync(Address.Host, Address.Port, cancellation);
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using Nuvem.Platform.Dynos.Network;
 
@@ -190,10 +189,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
             if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
             else environment.Remove("PORT");
-            // Attached: stderr joins stdout so the caller sees both in order; with a TTY, script(1) makes the terminal.
-            IReadOnlyList<string> command = !attached ? ["/bin/sh", "-c", DynoCommand.Launcher]
-                : tty ? ["/usr/bin/script", "--quiet", "--flush", "--return", "--command", "/bin/sh -c '" + DynoCommand.Launcher.Replace("'", "'\\''") + "'", "/dev/null"]
-                : ["/bin/sh", "-c", "exec 2>&1; " + DynoCommand.Launcher];
+            var command = DynoCommand.Argv(attached, tty);
             OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment);
             var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
             await File.WriteAllTextAsync(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json), cancellation);
@@ -299,21 +295,9 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     /// <summary>What a bundle says about its dyno, for the next platform process (no config vars: they stay in the database).</summary>
     private sealed record BundleRecord(DynoSpec Spec, DynoEndpoint Endpoint, bool Attached, DateTimeOffset StartedAt);
 
-    private static async Task<bool> AcceptsAsync(DynoEndpoint endpoint, CancellationToken cancellation)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(TimeSpan.FromSeconds(1));
-            await client.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    /// <summary>SIGTERM to every process of the container, SIGKILL after the grace.</summary>
+    private Task<bool> StopContainerAsync(string id, Task exited, TimeSpan grace) =>
+        DynoStop.GracefullyAsync(exited, grace, () => _oci.KillAsync(id, "TERM"), () => _oci.KillAsync(id, "KILL"));
 
     /// <summary>A dyno run by conmon: its log followed, its memory watched, its exit noticed, its traces removed.</summary>
     private sealed class Container : IDynoProcess
@@ -340,18 +324,10 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         public Uri? Address { get; }
         public Task<int> Exited { get; }
 
-        public async Task<bool> StopAsync(TimeSpan grace)
-        {
-            if (Exited.IsCompleted) return false;
-            await _runtime._oci.KillAsync(_spec.Id, "TERM");
-            if (await Task.WhenAny(Exited, Task.Delay(grace)) == Exited) return false;
-            await _runtime._oci.KillAsync(_spec.Id, "KILL");
-            await Exited;
-            return true;
-        }
+        public Task<bool> StopAsync(TimeSpan grace) => _runtime.StopContainerAsync(_spec.Id, Exited, grace);
 
         public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) =>
-            Address is null ? Task.FromResult(true) : AcceptsAsync(_endpoint, cancellation);
+            Address is null ? Task.FromResult(true) : TcpProbe.AcceptsAsync(_endpoint.Host, _endpoint.Port, cancellation);
 
         private async Task<int> WatchAsync()
         {
@@ -441,16 +417,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         public Stream Input => _process.StandardInput.BaseStream;
         public Stream Output => _process.StandardOutput.BaseStream;
 
-        public async Task<bool> StopAsync(TimeSpan grace)
-        {
-            if (Exited.IsCompleted) return false;
-            await _runtime._oci.KillAsync(_spec.Id, "TERM");
-            if (await Task.WhenAny(Exited, Task.Delay(grace)) == Exited) return false;
-            await _runtime._oci.KillAsync(_spec.Id, "KILL");
-            await Exited;
-            return true;
-        }
+        public Task<bool> StopAsync(TimeSpan grace) => _runtime.StopContainerAsync(_spec.Id, Exited, grace);
 
-        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) => AcceptsAsync(_endpoint, cancellation);
+        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) => TcpProbe.AcceptsAsync(_endpoint.Host, _endpoint.Port, cancellation);
     }
 }
