@@ -124,7 +124,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
         if (File.Exists(netns)) await HostCommand.RunAsync("ip", ["netns", "del", NamespacePrefix + id]);
     }
 
-    public async Task ReleaseLeftoverLeasesAsync(IReadOnlySet<string> keep)
+    public async Task ReleaseLeftoversAsync(IReadOnlySet<string> keep)
     {
         await RemoveMasqueradeRulesAsync(keep);
         var leases = Path.Combine(leaseDirectory, bridge);

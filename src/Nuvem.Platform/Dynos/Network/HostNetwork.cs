@@ -17,7 +17,7 @@ public sealed class HostNetwork : IDynoNetwork
 
     public Task DetachAsync(string id, DynoEndpoint? endpoint) => Task.CompletedTask;
 
-    public Task ReleaseLeftoverLeasesAsync(IReadOnlySet<string> keep) => Task.CompletedTask;
+    public Task ReleaseLeftoversAsync(IReadOnlySet<string> keep) => Task.CompletedTask;
 
     public Task TearDownAsync() => Task.CompletedTask;
 }

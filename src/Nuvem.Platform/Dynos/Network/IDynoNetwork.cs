@@ -22,8 +22,8 @@ public interface IDynoNetwork
     /// <summary>Releases what <see cref="AttachAsync"/> took (address lease, namespace); safe to call twice.</summary>
     Task DetachAsync(string id, DynoEndpoint? endpoint);
 
-    /// <summary>Drops address leases held for dynos other than <paramref name="keep"/> (after a crash).</summary>
-    Task ReleaseLeftoverLeasesAsync(IReadOnlySet<string> keep);
+    /// <summary>Drops what is held for dynos other than <paramref name="keep"/> after a crash: address leases, NAT rules.</summary>
+    Task ReleaseLeftoversAsync(IReadOnlySet<string> keep);
 
     /// <summary>Removes what <see cref="SetUpAsync"/> made, once no dyno is left.</summary>
     Task TearDownAsync();

@@ -109,7 +109,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         var listed = await _oci.RunAsync("list", "--quiet");
         foreach (var id in listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!kept.Contains(id) && id != "ID") await CleanUpAsync(id, spec: null, endpoint: null);
-        await _network.ReleaseLeftoverLeasesAsync(kept);
+        await _network.ReleaseLeftoversAsync(kept);
         _layers.RemoveUnused();
         return adopted;
     }
