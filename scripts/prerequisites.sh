@@ -63,7 +63,8 @@ MSG
 # reboot). nuvemd checks this too and falls back to runc, or says what to do.
 nuvem_prepare_cgroups() {
   local unified=/sys/fs/cgroup/unified/cgroup.controllers
-  [[ -s $unified && $(id -u) -eq 0 ]] || return 0
+  # Not [[ -s ]]: cgroupfs files report a size of 0 whatever they hold, so only reading them tells.
+  [[ -r $unified && $(id -u) -eq 0 ]] || return 0
   if [[ $(tr -d ' \n' <"$unified") == hugetlb ]] && ! mountpoint -q /sys/fs/cgroup/hugetlb 2>/dev/null; then
     echo "==> Moving the hugetlb cgroup controller to cgroup v1 (crun needs an empty cgroup2 on hybrid hosts)"
     mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || true
