@@ -170,8 +170,15 @@ public sealed class Builder(
 
             await Say("-----> Compressing...");
             StoredSlug stored;
-            try { stored = slugStore.Pack(buildDir, limits.MaxSlugBytes); }
+            try
+            {
+                var ignore = SlugIgnore.Parse(File.Exists(Path.Combine(buildDir, ".slugignore")) ? await File.ReadAllTextAsync(Path.Combine(buildDir, ".slugignore"), deadline.Token) : null);
+                using var tar = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("tar", ["-c", "-C", buildDir, "."]) { RedirectStandardOutput = true })!;
+                stored = await slugStore.PackAsync(tar.StandardOutput.BaseStream, ignore.Ignores, limits.MaxSlugBytes, deadline.Token);
+                await tar.WaitForExitAsync(deadline.Token);
+            }
             catch (SlugTooLargeException e) { throw new BuildFailedException(e.Message); }
+            catch (Tarballs.TarballRejectedException e) { throw new BuildFailedException(e.Message); }
             await Say($"       Done: {HumanSize(stored.Size)}");
 
             await Say("-----> Launching...");

@@ -12,12 +12,12 @@ public sealed class SlugIgnore
 
     private SlugIgnore(Matcher? matcher) => _matcher = matcher;
 
-    public static SlugIgnore Load(string buildDir)
+    /// <param name="text">The file's content, as the build dyno read it; null when the app has none.</param>
+    public static SlugIgnore Parse(string? text)
     {
-        var file = Path.Combine(buildDir, ".slugignore");
-        if (!File.Exists(file)) return new SlugIgnore(null);
+        if (string.IsNullOrWhiteSpace(text)) return new SlugIgnore(null);
         var matcher = new Matcher(StringComparison.Ordinal);
-        foreach (var raw in File.ReadAllLines(file))
+        foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;

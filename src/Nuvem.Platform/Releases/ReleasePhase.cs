@@ -38,7 +38,7 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
         try
         {
             logplex.Publish(app.Id, "heroku", dyno, $"Starting process with command `{command}`");
-            exitCode = await runner.RunAsync(app, pending, slugs.PathFor(slug.Value.Checksum), command, async line =>
+            exitCode = await runner.RunAsync(app, pending, slugs.PathFor(slug.Value.Checksum) ?? throw new IOException("The release's slug is not in the store."), command, async line =>
             {
                 await log.WriteLineAsync(line);
                 logplex.Publish(app.Id, "app", dyno, line);

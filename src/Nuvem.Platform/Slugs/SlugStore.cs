@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Nuvem.Platform.Builds;
+using Nuvem.Platform.Tarballs;
 
 namespace Nuvem.Platform.Slugs;
 
@@ -14,37 +14,75 @@ public sealed class SlugTooLargeException(long limit) : Exception($"Slug is larg
 }
 
 /// <summary>
-/// Packs a built app directory into a slug — a gzipped tarball whose entries live under <c>./app/</c>, as
-/// Heroku's do — and keeps it under <c>slugs/sha256/xx/…</c> in the data directory.
+/// The platform's slugs — gzipped tarballs whose entries live under <c>./app/</c>, as Heroku's do — kept under
+/// <c>slugs/sha256/xx/…</c> in the data directory. Every slug enters through <see cref="TarballFilter"/>: whether a build
+/// packed it or someone uploaded it, the store never holds a device node, a fifo, or a path that leaves <c>./app</c>.
+/// The platform only ever handles a slug's bytes; the tree it describes is unpacked by the app's uid, never by root.
 /// </summary>
 public sealed class SlugStore(string directory)
 {
-    public string PathFor(string checksum)
+    /// <summary>Where a slug of this checksum is (or would be) kept; null for anything but <c>SHA256:</c> and 64 hex digits.</summary>
+    public string? PathFor(string checksum)
     {
-        var hex = checksum.StartsWith("SHA256:", StringComparison.Ordinal) ? checksum[7..] : checksum;
+        if (!IsChecksum(checksum)) return null;
+        var hex = checksum[7..].ToLowerInvariant();
         return Path.Combine(directory, "sha256", hex[..2], hex + ".tgz");
     }
 
-    public StoredSlug Pack(string buildDir, long maxBytes)
+    public static bool IsChecksum(string? checksum) =>
+        checksum is { Length: 71 } && checksum.StartsWith("SHA256:", StringComparison.Ordinal) && checksum[7..].All(Uri.IsHexDigit);
+
+    /// <summary>Whether the store holds this slug's tarball.</summary>
+    public bool Has(string? checksum) => checksum is not null && PathFor(checksum) is { } path && File.Exists(path);
+
+    /// <summary>
+    /// Packs a build's <c>/app</c>, read as a plain tar of its tree (names relative to it), into a slug: entries
+    /// <paramref name="ignored"/> (.slugignore) are left out, every other one is checked.
+    /// </summary>
+    public async Task<StoredSlug> PackAsync(Stream appTree, Func<string, bool> ignored, long maxBytes, CancellationToken cancellation)
+    {
+        return await StoreAsync(async file =>
+        {
+            await using var gzip = new GZipStream(new LimitedStream(file, maxBytes), CompressionLevel.Fastest);
+            await using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
+            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "./app/") { Mode = (UnixFileMode)Convert.ToInt32("755", 8) }, cancellation);
+            await TarballFilter.CopyAsync(appTree, tar, TarballRules.Slug, name => ignored(name) ? null : "./app/" + name, cancellation);
+        }, cancellation);
+    }
+
+    /// <summary>Stores an uploaded slug (Heroku's <c>PUT</c> of a slug's blob) as it is, once every entry is checked.</summary>
+    /// <exception cref="TarballRejectedException">It is not a tarball of <c>./app/…</c> the platform takes.</exception>
+    public async Task<StoredSlug> UploadAsync(Stream tarball, long maxBytes, CancellationToken cancellation)
+    {
+        return await StoreAsync(async file =>
+        {
+            await tarball.CopyToAsync(new LimitedStream(file, maxBytes), cancellation);
+            await file.FlushAsync(cancellation);
+            file.Position = 0;
+            var outside = (string?)null;
+            await TarballFilter.CopyAsync(file, null, TarballRules.Slug, name =>
+            {
+                if (name != "app" && !name.StartsWith("app/", StringComparison.Ordinal)) outside ??= name;
+                return name;
+            }, cancellation);
+            if (outside is not null) throw new TarballRejectedException($"A slug holds ./app and what is in it, not {outside}.");
+        }, cancellation);
+    }
+
+    /// <summary>Writes a slug to a file of the store's own, then files it under its checksum.</summary>
+    private async Task<StoredSlug> StoreAsync(Func<FileStream, Task> write, CancellationToken cancellation)
     {
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $"incoming-{Guid.NewGuid():N}.tgz");
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var limited = new LimitedStream(file, maxBytes))
-            using (var gzip = new GZipStream(limited, CompressionLevel.Fastest))
-            using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
-            {
-                var ignore = SlugIgnore.Load(buildDir);
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./app/") { Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute });
-                AddTree(tar, buildDir, buildDir, ignore);
-            }
-
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, useAsync: true))
+                await write(file);
             string checksum;
-            using (var read = File.OpenRead(temporary)) checksum = "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(read));
+            await using (var read = File.OpenRead(temporary))
+                checksum = "SHA256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(read, cancellation));
             var size = new FileInfo(temporary).Length;
-            var final = PathFor(checksum);
+            var final = PathFor(checksum)!;
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             if (File.Exists(final)) File.Delete(temporary);
             else File.Move(temporary, final);
@@ -56,19 +94,7 @@ public sealed class SlugStore(string directory)
         }
     }
 
-    private static void AddTree(TarWriter tar, string root, string directory, SlugIgnore ignore)
-    {
-        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
-        {
-            var relative = Path.GetRelativePath(root, entry.FullName).Replace('\\', '/');
-            if (ignore.Ignores(relative)) continue;
-            // WriteEntry keeps modes, symlinks (not followed) and timestamps.
-            tar.WriteEntry(entry.FullName, "./app/" + relative + (entry is DirectoryInfo && entry.LinkTarget is null ? "/" : ""));
-            if (entry is DirectoryInfo && entry.LinkTarget is null) AddTree(tar, root, entry.FullName, ignore);
-        }
-    }
-
-    /// <summary>Stops writing as soon as the compressed slug passes the limit, instead of packing gigabytes first.</summary>
+    /// <summary>Stops writing as soon as the slug passes the limit, instead of storing gigabytes first.</summary>
     private sealed class LimitedStream(Stream inner, long limit) : Stream
     {
         private long _written;
@@ -78,15 +104,34 @@ public sealed class SlugStore(string directory)
         public override long Length => _written;
         public override long Position { get => _written; set => throw new NotSupportedException(); }
         public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-        public override void Write(byte[] buffer, int offset, int count)
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            _written += count;
+            Count(buffer.Length);
+            inner.Write(buffer);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Count(buffer.Length);
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        // The stream is the caller's file: closing the gzip writer over it must not close it.
+        protected override void Dispose(bool disposing) { }
+
+        private void Count(int bytes)
+        {
+            _written += bytes;
             if (_written > limit) throw new SlugTooLargeException(limit);
-            inner.Write(buffer, offset, count);
         }
     }
 }
