@@ -8,6 +8,7 @@ using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Platform.Builds.Runtime;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Domains;
@@ -55,7 +56,10 @@ if (args.Contains("--help") || args.Contains("-h"))
           NUVEM_DYNO_SIZES     JSON file with the dyno size table
           NUVEM_BUILD_TIMEOUT  seconds a build may take     (default 900)
           NUVEM_SLUG_MAX_MB    largest compressed slug      (default 500)
-          NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build step (3072, all cores, 4096)
+          NUVEM_BUILD_MEMORY_MB, NUVEM_BUILD_CPUS, NUVEM_BUILD_PIDS   limits of every build dyno (3072, all cores, 4096)
+          NUVEM_BUILD_DISK_MB, NUVEM_BUILD_CACHE_MB, NUVEM_BUILD_TMP_MB   its build dir, per-app cache and /tmp (2048, 2048, 1024)
+          NUVEM_BUILD_CONCURRENCY  builds running at once  (default: the number of cores)
+          NUVEM_BUILDPACK_DIRS  host directories apps may use as buildpacks, ':'-separated (default: none)
           NUVEM_BOOT_TIMEOUT   seconds a web dyno has to bind $PORT (default 60)
           NUVEM_STOP_GRACE     seconds between SIGTERM and SIGKILL (default 30)
           NUVEM_DYNO_RUNTIME   container (isolated; default) or process (plain processes, no isolation)
@@ -87,10 +91,11 @@ catch (ArgumentException e)
 
 if (stopDynos)
 {
-    var (runtime, _) = DynoRuntimes.Create(options, new BuildSandbox(options.Builds.Resources));
-    if (runtime is null) return 3;
-    await runtime.RecoverAsync(_ => null);
-    await runtime.ShutdownAsync();
+    if (DynoRuntimes.Create(options, new BuildSandbox(options.Builds.Resources), Path.Combine(options.DataDir, "buildpacks", "builtin")) is not { } leftovers)
+        return 3;
+    await leftovers.Builds.RecoverAsync();
+    await leftovers.Dynos.RecoverAsync(_ => null);
+    await leftovers.Dynos.ShutdownAsync();
     return 0;
 }
 
@@ -188,14 +193,18 @@ builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options
 builder.Services.AddSingleton<PushSessions>();
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(options.Builds);
-builder.Services.AddSingleton(new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir));
+var buildpacks = new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir, options.Builds.BuildpackDirectories);
+builder.Services.AddSingleton(buildpacks);
 builder.Services.AddSingleton<BuildpackInstallations>();
 builder.Services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
 var sandbox = new BuildSandbox(options.Builds.Resources);
 builder.Services.AddSingleton(sandbox);
-var (createdRuntime, dynoRuntimeDescription) = DynoRuntimes.Create(options, sandbox);
-if (createdRuntime is not { } dynoRuntime) return 3;
+if (DynoRuntimes.Create(options, sandbox, buildpacks.BuiltInDirectory) is not { } runtimes) return 3;
+var (dynoRuntime, buildRuntime, dynoRuntimeDescription) = (runtimes.Dynos, runtimes.Builds, runtimes.Description);
+// A build that a killed platform left half-done has no one waiting for it: its dyno and directories go now.
+await buildRuntime.RecoverAsync();
 builder.Services.AddSingleton<IDynoRuntime>(dynoRuntime);
+builder.Services.AddSingleton(buildRuntime);
 builder.Services.AddSingleton<IReleaseCommandRunner>(new DynoReleaseCommandRunner(dynoRuntime, settings, TimeSpan.FromHours(1)));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ReleasePhase>(services, options.DataDir));
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Builder>(services, options.DataDir));
@@ -253,7 +262,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         """);
     if (options.DynoRuntime == "process")
         Console.WriteLine("  WARNING:       dynos run as plain processes (NUVEM_DYNO_RUNTIME=process): apps are NOT isolated from each other or the host.");
-    if (sandbox.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
+    if (buildRuntime.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
     if (firstStart is not null)
     {
         Console.WriteLine($"""

@@ -4,7 +4,10 @@ using System.Globalization;
 namespace Nuvem.Platform.Builds;
 
 /// <summary>Resource limits of one build: a runaway build cannot take the host down.</summary>
-public sealed record BuildResources(int MemoryMb = 3072, double Cpus = 2, int Pids = 4096);
+/// <param name="DiskMb">The build directory (/app while building): a tmpfs of this size, counted in the build's memory.</param>
+/// <param name="CacheMb">The app's build cache, kept on disk between builds in a file system of this size.</param>
+/// <param name="TmpMb">The build's private /tmp (a tmpfs, counted in its memory).</param>
+public sealed record BuildResources(int MemoryMb = 3072, double Cpus = 2, int Pids = 4096, int DiskMb = 2048, int CacheMb = 2048, int TmpMb = 1024);
 
 /// <summary>
 /// Where build steps run: as the app's own unprivileged uid (setpriv, no new privileges) inside a cgroup that

@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Platform.Builds.Runtime;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
+using Nuvem.Platform.Tarballs;
 using YamlDotNet.RepresentationModel;
 
 namespace Nuvem.Platform.Builds;
@@ -21,10 +23,11 @@ public sealed record PendingBuild(Build Build, Task<BuildResult> Completion);
 public sealed record BuildSource(Func<CancellationToken, Task<Stream>> Open, string? Version, string? Url);
 
 /// <summary>
-/// Source in, release out — the whole build in one place:
-/// unpack the source, pick buildpacks (the app's list, or the first built-in that detects), run
-/// <c>bin/compile BUILD CACHE ENV</c> and <c>bin/release</c> for each, read the Procfile, pack the slug,
-/// and release it. Builds of one app run one at a time; any failure leaves the current release untouched.
+/// Source in, release out — the whole build in one place: check the source's tarball, start a build dyno
+/// (<see cref="IBuildRuntime"/>), and in it unpack the source, pick buildpacks (the app's list, or the first built-in
+/// that detects), run <c>bin/compile BUILD CACHE ENV</c> and <c>bin/release</c> for each, read the Procfile and pack the
+/// slug; then release it. The platform itself only reads what the dyno's steps print. Builds of one app run one at a
+/// time, and at most <see cref="BuildSettings.Concurrency"/> at once; any failure leaves the current release untouched.
 /// </summary>
 public sealed class Builder(
     Database database,
@@ -38,11 +41,12 @@ public sealed class Builder(
     ReleaseService releases,
     OutputLogs outputLogs,
     ReleasePhase releasePhase,
-    BuildSandbox sandbox,
+    IBuildRuntime runtime,
     ILogplex logplex,
     string dataDir)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
+    private readonly SemaphoreSlim _slots = new(limits.Concurrency, limits.Concurrency);
 
     /// <summary>
     /// Records a pending build and starts it. The build then runs on its own: a pusher or API caller who goes
@@ -77,9 +81,21 @@ public sealed class Builder(
                 var succeeded = false;
                 try
                 {
-                    var result = await BuildLockedAsync(app, userId, build, source, Say);
-                    succeeded = result.Build.Status == BuildStatus.Succeeded;
-                    return result;
+                    if (!await _slots.WaitAsync(0))
+                    {
+                        await Say($"-----> Waiting for a build slot ({limits.Concurrency} builds run at once on this platform)");
+                        await _slots.WaitAsync();
+                    }
+                    try
+                    {
+                        var result = await BuildLockedAsync(app, userId, build, source, Say);
+                        succeeded = result.Build.Status == BuildStatus.Succeeded;
+                        return result;
+                    }
+                    finally
+                    {
+                        _slots.Release();
+                    }
                 }
                 finally
                 {
@@ -97,70 +113,70 @@ public sealed class Builder(
 
     private async Task<BuildResult> BuildLockedAsync(App app, string userId, Build build, BuildSource source, Func<string, Task> Say)
     {
-        var work = Path.Combine(dataDir, "work", build.Id);
         var commit = source.Version;
         var cancellation = CancellationToken.None;
         string? buildpackNames = null;
+        // The checked source, spooled where only the platform writes.
+        var checkedSource = Path.Combine(dataDir, "builds", build.Id + ".source.tar");
 
-        Jail? jail = null;
         try
         {
             using var deadline = new CancellationTokenSource(limits.Timeout);
-            // work/ID is the platform's; build/ and env/ inside it, and the app's cache, belong to the app's uid.
-            var traverse = (UnixFileMode)Convert.ToInt32("711", 8);
-            var buildDir = Path.Combine(work, "build");
-            var cacheDir = Path.Combine(dataDir, "cache", app.Id);
-            var envDir = Path.Combine(work, "env");
-            var tmpDir = Path.Combine(work, "tmp");
-            Directory.CreateDirectory(Path.Combine(dataDir, "work"), traverse);
-            Directory.CreateDirectory(Path.Combine(dataDir, "cache"), traverse);
-            Directory.CreateDirectory(work, traverse);
-            Directory.CreateDirectory(buildDir);
-            Directory.CreateDirectory(cacheDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.CreateDirectory(envDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.CreateDirectory(tmpDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
             await Say($"-----> Building on the Nuvem stack ({settings.Stack})");
-            if (sandbox.Warning is { } warning) await Say($" !     {warning}");
-            await using (var sourceStream = await source.Open(deadline.Token))
-                await SourceArchive.ExtractAsync(sourceStream, buildDir, deadline.Token);
-            var config = configVars.Get(app);
-            foreach (var (key, value) in config) await File.WriteAllTextAsync(Path.Combine(envDir, key), value, deadline.Token);
-            foreach (var owned in new[] { buildDir, cacheDir, envDir, tmpDir }) sandbox.GiveTo(owned, app.Uid);
-            jail = sandbox.Open("build-" + build.Id, app.Uid);
+            if (runtime.Warning is { } warning) await Say($" !     {warning}");
 
-            var buildpacks = await SelectBuildpacksAsync(app, buildDir, work, jail, Say, deadline.Token);
+            // Everything below that touches the app's files runs in the build dyno; the platform only checks bytes.
+            TarballFilter.Summary summary;
+            await using (var sourceStream = await source.Open(deadline.Token))
+                summary = await CheckSourceAsync(sourceStream, checkedSource, deadline.Token);
+            var choices = installations.List(app) is { Count: > 0 } configured ? configured.Select(catalog.Choose).ToList() : null;
+            var spec = new BuildDynoSpec(build.Id, app.Id, app.Name, app.Uid, configVars.Get(app),
+                choices?.Where(c => !c.BuiltIn && c.HostDirectory is not null).Select(c => c.HostDirectory!).Distinct().ToList() ?? []);
+
+            await using var dyno = await runtime.StartAsync(spec, deadline.Token);
+            var paths = dyno.Paths;
+            var environment = BuildEnvironment(app, commit, paths);
+            var unpack = await dyno.RunAsync(new BuildStep(
+                ["tar", "-x", "-f", "-", "-C", paths.App, "--no-same-owner", .. summary.SingleTopDirectory is null ? Array.Empty<string>() : ["--strip-components=1"]],
+                environment, TimeSpan.FromMinutes(5), Input: async stdin =>
+                {
+                    await using var file = File.OpenRead(checkedSource);
+                    await file.CopyToAsync(stdin, deadline.Token);
+                }), deadline.Token);
+            if (unpack.ExitCode != 0) throw new BuildFailedException($"Could not unpack the source: {LastLine(unpack.Stderr)}");
+            File.Delete(checkedSource);
+
+            var buildpacks = await SelectBuildpacksAsync(choices, dyno, environment, Say, deadline.Token);
             buildpackNames = string.Join(",", buildpacks.Select(b => b.Buildpack.Url));
-            var environment = BuildEnvironment(app, commit);
-            // Its own temporary directory: tools (NuGet, npm) create fixed-name dirs in TMPDIR that another app's uid may own.
-            environment["TMPDIR"] = tmpDir;
             var defaultTypes = new Dictionary<string, string>(StringComparer.Ordinal);
             string? description = null;
 
             foreach (var (buildpack, detected) in buildpacks)
             {
-                var compile = await BuildProcess.RunAsync(buildpack.Compile, [buildDir, cacheDir, envDir], buildDir, environment,
-                    limits.Timeout, line => Say(line), deadline.Token, jail);
+                var compile = await dyno.RunAsync(new BuildStep([buildpack.Compile, paths.App, paths.Cache, paths.Env], environment, limits.Timeout,
+                    OnLine: line => Say(line)), deadline.Token);
                 if (compile.TimedOut || deadline.IsCancellationRequested) throw new OperationCanceledException(deadline.Token);
-                if (compile.ExitCode != 0 && jail.OutOfMemory())
-                    throw new BuildFailedException($"Build ran out of memory (limit {jail.MemoryMb} MB) in bin/compile of {buildpack.Name}.");
+                if (compile.ExitCode != 0 && dyno.OutOfMemory())
+                    throw new BuildFailedException($"Build ran out of memory (limit {dyno.MemoryMb} MB) in bin/compile of {buildpack.Name}.");
+                if (compile.ExitCode is 126 or 127)
+                    throw new BuildFailedException($"bin/compile of {buildpack.Name} could not run (exit {compile.ExitCode}: {(compile.ExitCode == 126 ? "not executable, or permission denied" : "it or its interpreter was not found")}).");
                 if (compile.ExitCode != 0) throw new BuildFailedException($"Failed to compile {detected} app (bin/compile of {buildpack.Name} exited {compile.ExitCode}).");
-                if (File.Exists(buildpack.Release))
+                if (buildpack.HasRelease)
                 {
-                    var release = await BuildProcess.RunAsync(buildpack.Release, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, deadline.Token, jail);
-                    if (release.ExitCode != 0) throw new BuildFailedException($"bin/release of {buildpack.Name} exited {release.ExitCode}.");
+                    var release = await dyno.RunAsync(new BuildStep([buildpack.Release, paths.App], environment, TimeSpan.FromMinutes(1)), deadline.Token);
+                    if (release.ExitCode != 0) throw new BuildFailedException($"bin/release of {buildpack.Name} exited {release.ExitCode}{Said(release)}.");
                     foreach (var (type, command) in DefaultProcessTypes(release.Stdout, buildpack.Name)) defaultTypes[type] = command;
                 }
                 description ??= detected;
             }
 
             await Say("-----> Discovering process types");
-            var procfile = Path.Combine(buildDir, "Procfile");
             var processTypes = new Dictionary<string, string>(defaultTypes, StringComparer.Ordinal);
-            if (File.Exists(procfile))
+            // Read in the dyno: a Procfile that is a link (to /etc/shadow, say) resolves inside it, to nothing of the host's.
+            if (await ReadAppFileAsync(dyno, environment, "Procfile", deadline.Token) is { } procfile)
             {
                 IReadOnlyDictionary<string, string> declared;
-                try { declared = Procfile.Parse(await File.ReadAllTextAsync(procfile, deadline.Token)); }
+                try { declared = Procfile.Parse(procfile); }
                 catch (ProcfileException e) { throw new BuildFailedException(e.Message); }
                 foreach (var (type, command) in declared) processTypes[type] = command;
                 await Say($"       Procfile declares types -> {(declared.Count == 0 ? "(none)" : string.Join(", ", declared.Keys))}");
@@ -169,16 +185,18 @@ public sealed class Builder(
             if (processTypes.Count == 0) await Say(" !     No process types are declared: add a Procfile to run something.");
 
             await Say("-----> Compressing...");
-            StoredSlug stored;
+            var ignore = SlugIgnore.Parse(await ReadAppFileAsync(dyno, environment, ".slugignore", deadline.Token));
+            StoredSlug? stored = null;
+            BuildStepResult packed;
             try
             {
-                var ignore = SlugIgnore.Parse(File.Exists(Path.Combine(buildDir, ".slugignore")) ? await File.ReadAllTextAsync(Path.Combine(buildDir, ".slugignore"), deadline.Token) : null);
-                using var tar = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("tar", ["-c", "-C", buildDir, "."]) { RedirectStandardOutput = true })!;
-                stored = await slugStore.PackAsync(tar.StandardOutput.BaseStream, ignore.Ignores, limits.MaxSlugBytes, deadline.Token);
-                await tar.WaitForExitAsync(deadline.Token);
+                // The dyno writes its /app as a tar; the store checks each entry and compresses it.
+                packed = await dyno.RunAsync(new BuildStep(["tar", "-c", "-f", "-", "-C", paths.App, "."], environment, TimeSpan.FromMinutes(10),
+                    Output: async stdout => stored = await slugStore.PackAsync(stdout, ignore.Ignores, limits.MaxSlugBytes, deadline.Token)), deadline.Token);
             }
             catch (SlugTooLargeException e) { throw new BuildFailedException(e.Message); }
-            catch (Tarballs.TarballRejectedException e) { throw new BuildFailedException(e.Message); }
+            catch (TarballRejectedException e) { throw new BuildFailedException($"The built app cannot be a slug: {e.Message}"); }
+            if (packed.ExitCode != 0 || stored is null) throw new BuildFailedException($"Packing the slug failed: {LastLine(packed.Stderr)}");
             await Say($"       Done: {HumanSize(stored.Size)}");
 
             await Say("-----> Launching...");
@@ -195,11 +213,13 @@ public sealed class Builder(
             await Say($"       {settings.WebUrl(app.Name)} deployed to Nuvem");
             return new BuildResult(builds.Get(app, build.Id), made, null);
         }
-        catch (Exception e) when (e is BuildFailedException or ReleasePhaseFailedException or OperationCanceledException or InvalidDataException or IOException)
+        catch (Exception e) when (e is BuildFailedException or ReleasePhaseFailedException or OperationCanceledException or InvalidDataException
+                                       or IOException or TarballRejectedException)
         {
             var reason = e switch
             {
                 BuildFailedException or ReleasePhaseFailedException => e.Message,
+                TarballRejectedException => $"The source was refused: {e.Message}",
                 OperationCanceledException when !cancellation.IsCancellationRequested => $"Build timed out after {Describe(limits.Timeout)}.",
                 OperationCanceledException => "Build cancelled.",
                 _ => $"Build error: {e.Message}",
@@ -216,47 +236,94 @@ public sealed class Builder(
         }
         finally
         {
-            jail?.Dispose();
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            File.Delete(checkedSource);
         }
     }
 
-    /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>
-    private async Task<IReadOnlyList<(Buildpack Buildpack, string Detected)>> SelectBuildpacksAsync(App app, string buildDir, string work, Jail jail,
-        Func<string, Task> say, CancellationToken cancellation)
+    /// <summary>
+    /// Reads the pushed tarball once, checking every entry (no device nodes, fifos, absolute paths, links out of the
+    /// tree), into a tar of the platform's own that the build dyno unpacks.
+    /// </summary>
+    private static async Task<TarballFilter.Summary> CheckSourceAsync(Stream source, string target, CancellationToken cancellation)
     {
-        var configured = installations.List(app);
-        var environment = BuildEnvironment(app, null);
-        if (configured.Count == 0)
+        await using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+        await using var tar = new System.Formats.Tar.TarWriter(file, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true);
+        return await TarballFilter.CopyAsync(source, tar, TarballRules.Source, name => name, cancellation);
+    }
+
+    /// <summary>A small file of the built app, read inside the build dyno; null when it has none.</summary>
+    private static async Task<string?> ReadAppFileAsync(IBuildDyno dyno, IReadOnlyDictionary<string, string> environment, string name,
+        CancellationToken cancellation)
+    {
+        const int absent = 3;
+        var read = await dyno.RunAsync(new BuildStep(["/bin/sh", "-c", $"[ -f \"$0\" ] || exit {absent}; exec head -c 1048576 -- \"$0\"",
+            $"{dyno.Paths.App}/{name}"], environment, TimeSpan.FromMinutes(1)), cancellation);
+        return read.ExitCode switch
         {
-            foreach (var candidate in catalog.BuiltIns)
+            0 => read.Stdout,
+            absent => null,
+            _ => throw new BuildFailedException($"Could not read {name} (exit {read.ExitCode}){Said(read)}."),
+        };
+    }
+
+    private static string Said(BuildStepResult result) => result.Stderr.Length == 0 ? "" : $": {LastLine(result.Stderr)}";
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
+
+    /// <returns>The buildpacks in order, each with the name its bin/detect gave the app (e.g. "Node.js").</returns>
+    private async Task<IReadOnlyList<(Buildpack Buildpack, string Detected)>> SelectBuildpacksAsync(IReadOnlyList<BuildpackChoice>? configured,
+        IBuildDyno dyno, IReadOnlyDictionary<string, string> environment, Func<string, Task> say, CancellationToken cancellation)
+    {
+        if (configured is null)
+        {
+            foreach (var choice in catalog.BuiltIns)
             {
-                var detect = await BuildProcess.RunAsync(candidate.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation, jail);
-                if (detect.ExitCode == 0)
-                {
-                    var detected = FirstLine(detect.Stdout, candidate.Name);
-                    await say($"-----> {detected} app detected");
-                    return [(candidate, detected)];
-                }
+                var candidate = await catalog.ResolveAsync(choice, dyno, environment, say, cancellation);
+                var detect = await DetectAsync(dyno, candidate, environment, cancellation);
+                if (detect.ExitCode != 0) continue;
+                var detected = FirstLine(detect.Stdout, candidate.Name);
+                await say($"-----> {detected} app detected");
+                return [(candidate, detected)];
             }
             throw new BuildFailedException(NothingDetected(catalog.BuiltIns.Select(b => b.Name)));
         }
 
         var selected = new List<(Buildpack, string)>();
-        foreach (var url in configured)
+        foreach (var choice in configured)
         {
-            var buildpack = await catalog.ResolveAsync(url, work, say, cancellation);
+            var buildpack = await catalog.ResolveAsync(choice, dyno, environment, say, cancellation);
             var detected = buildpack.Name;
-            if (File.Exists(buildpack.Detect))
+            if (buildpack.HasDetect)
             {
-                var detect = await BuildProcess.RunAsync(buildpack.Detect, [buildDir], buildDir, environment, TimeSpan.FromMinutes(1), null, cancellation, jail);
-                if (detect.ExitCode != 0) throw new BuildFailedException($"Buildpack {url} does not apply to this app (bin/detect exited {detect.ExitCode}).");
+                var detect = await DetectAsync(dyno, buildpack, environment, cancellation);
+                if (detect.ExitCode != 0) throw new BuildFailedException($"Buildpack {choice.Url} does not apply to this app (bin/detect exited {detect.ExitCode}).");
                 detected = FirstLine(detect.Stdout, buildpack.Name);
                 await say($"-----> {detected} app detected");
             }
             selected.Add((buildpack, detected));
         }
         return selected;
+    }
+
+    /// <summary>
+    /// bin/detect: 0 applies, another status does not — except a detect that could not run at all (not executable, an
+    /// interpreter missing, killed): that is the platform's or the buildpack's problem, said as such, not "no language".
+    /// </summary>
+    private static async Task<BuildStepResult> DetectAsync(IBuildDyno dyno, Buildpack buildpack, IReadOnlyDictionary<string, string> environment,
+        CancellationToken cancellation)
+    {
+        var detect = await dyno.RunAsync(new BuildStep([buildpack.Detect, dyno.Paths.App], environment, TimeSpan.FromMinutes(1)), cancellation);
+        if (detect.TimedOut) throw new BuildFailedException($"bin/detect of {buildpack.Name} did not finish within a minute.");
+        var why = detect.ExitCode switch
+        {
+            126 => "not executable, or permission denied",
+            127 => "it or its interpreter was not found",
+            > 128 => $"killed by signal {detect.ExitCode - 128}",
+            _ => null,
+        };
+        if (why is not null) throw new BuildFailedException($"bin/detect of {buildpack.Name} could not run (exit {detect.ExitCode}: {why}){Said(detect)}.");
+        return detect;
     }
 
     /// <summary>Why a push was rejected when no built-in buildpack detected the app: what each one looks for.</summary>
@@ -277,12 +344,12 @@ public sealed class Builder(
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? fallback;
 
     /// <summary>The environment of buildpack steps: fresh, never the platform's own (which holds secrets).</summary>
-    private Dictionary<string, string> BuildEnvironment(App app, string? commit)
+    private Dictionary<string, string> BuildEnvironment(App app, string? commit, BuildPaths paths)
     {
         var environment = new Dictionary<string, string>
         {
             ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
-            ["HOME"] = Path.Combine(dataDir, "cache", app.Id),
+            ["HOME"] = paths.Home,
             ["LANG"] = "C.UTF-8",
             ["STACK"] = settings.Stack,
             ["APP_NAME"] = app.Name,

@@ -138,7 +138,15 @@ public sealed record ServerOptions
                 Resources = new BuildResources(
                     MemoryMb: Positive("NUVEM_BUILD_MEMORY_MB", 3072),
                     Cpus: Positive("NUVEM_BUILD_CPUS", Math.Max(1, Environment.ProcessorCount)),
-                    Pids: Positive("NUVEM_BUILD_PIDS", 4096)),
+                    Pids: Positive("NUVEM_BUILD_PIDS", 4096),
+                    DiskMb: Positive("NUVEM_BUILD_DISK_MB", 2048),
+                    CacheMb: Positive("NUVEM_BUILD_CACHE_MB", 2048),
+                    TmpMb: Positive("NUVEM_BUILD_TMP_MB", 1024)),
+                Concurrency = Positive("NUVEM_BUILD_CONCURRENCY", Math.Max(1, Environment.ProcessorCount)),
+                BuildpackDirectories = (Get("NUVEM_BUILDPACK_DIRS") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(d => d.StartsWith('/') ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))
+                        : throw new ArgumentException($"NUVEM_BUILDPACK_DIRS must be absolute directories separated by ':', not '{d}'."))
+                    .ToList(),
             },
             Dynos = new DynoSettings
             {

@@ -21,7 +21,7 @@ public sealed class BuildSandboxTests : IDisposable
             for f in "$data/nuvem.db" "$data/tls/ca.key" "$data/admin-password" "$data/url-signing.key"; do
               if cat "$f" > /dev/null 2>&1; then echo "probe LEAK read $f"; else echo "probe denied $f"; fi
             done
-            if ls /root > /dev/null 2>&1; then echo "probe LEAK listed /root"; fi
+            if [ -n "$(ls -A /root 2> /dev/null)" ]; then echo "probe LEAK listed /root"; fi
             if ls "$data/repos" > /dev/null 2>&1; then echo "probe LEAK listed repos"; fi
             if touch "$data/slugs/planted" 2> /dev/null; then echo "probe LEAK wrote slugs"; fi
             if [ -f "$1/hog" ]; then
@@ -47,6 +47,18 @@ public sealed class BuildSandboxTests : IDisposable
         Assert.True(Environment.UserName == "root", "the sandbox tests need root, as the platform does");
         await using var server = await NuvemServer.StartNewAsync(new Dictionary<string, string> { ["NUVEM_BUILD_MEMORY_MB"] = "128" });
         using var api = server.Api();
+        // A buildpack directory the app's uid cannot read is the admin's problem, and said so.
+        await api.Post("/apps", new { name = "sandboxed-closed" });
+        await api.Send(HttpMethod.Put, "/apps/sandboxed-closed/buildpack-installations", new { updates = new[] { new { buildpack = _buildpack } } });
+        using (var closed = new GitWorkspace(server).Write("Procfile", "web: true\n"))
+        {
+            closed.Commit();
+            var refused = (await closed.PushAsync("sandboxed-closed")).Rejected();
+            Assert.Contains("bin/detect of", refused.Output);
+            Assert.Contains("could not run (exit 126: not executable, or permission denied)", refused.Output);
+        }
+        File.SetUnixFileMode(_buildpack, (UnixFileMode)Convert.ToInt32("755", 8));
+
         var uids = new List<int>();
         foreach (var name in new[] { "sandboxed-one", "sandboxed-two" })
         {

@@ -77,22 +77,19 @@ public sealed class BuildpackTests(ServerFixture fixture)
         Assert.Equal("failed", (await api.Get($"/apps/{app}/builds")).Array[^1]!["status"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task A_buildpack_from_a_git_url_is_fetched_for_the_build()
+    [Theory]
+    [InlineData("file:///etc#x", "git buildpacks are fetched over https, http or git, not file")]
+    [InlineData("ssh://git@example.com/x.git", "not ssh")]
+    [InlineData("https://example.com/x.git#--upload-pack=touch", "is not a branch or tag name")]
+    public async Task Other_kinds_of_git_urls_are_refused_before_anything_is_fetched(string url, string message)
     {
         using var api = Server.Api();
-        // A local git repository holding the buildpack, addressed by a file:// URL with a branch.
-        using var buildpackRepo = new GitWorkspace(Server, copyFrom: StampBuildpack);
-        buildpackRepo.Commit("buildpack");
-        buildpackRepo.Git("branch", "stable");
-        var url = $"file://{buildpackRepo.Directory}/.git#stable";
-
         var app = await AppWithBuildpack(api, url);
-        using var source = new GitWorkspace(Server).Write("stamp.txt", "x");
+        using var source = new GitWorkspace(Server).Write("Procfile", "web: true\n");
         source.Commit();
-        var push = (await source.PushAsync(app)).Succeeded();
-        Assert.Contains($"-----> Fetching buildpack {url}", push.Output);
-        Assert.Contains("-----> Stamping", push.Output);
+        var refused = (await source.PushAsync(app)).Rejected();
+        Assert.Contains(message, refused.Output);
+        Assert.DoesNotContain("Fetching buildpack", refused.Output);
     }
 
     [Fact]
@@ -102,7 +99,10 @@ public sealed class BuildpackTests(ServerFixture fixture)
         var app = await AppWithBuildpack(api, "/no/such/buildpack");
         using var source = new GitWorkspace(Server).Write("Procfile", "web: true\n");
         source.Commit();
-        Assert.Contains("Buildpack directory /no/such/buildpack does not exist", (await source.PushAsync(app)).Rejected().Output);
+        Assert.Contains("Buildpack directory /no/such/buildpack is not allowed on this platform", (await source.PushAsync(app)).Rejected().Output);
+        var missing = Path.Combine(Path.GetDirectoryName(StampBuildpack)!, "missing");
+        await api.Send(HttpMethod.Put, $"/apps/{app}/buildpack-installations", new { updates = new[] { new { buildpack = missing } } });
+        Assert.Contains($"Buildpack directory {missing} does not exist", (await source.PushAsync(app)).Rejected().Output);
 
         await api.Send(HttpMethod.Put, $"/apps/{app}/buildpack-installations", new { updates = new[] { new { buildpack = "nonsense" } } });
         Assert.Contains("Unknown buildpack 'nonsense'", (await source.PushAsync(app)).Rejected().Output);
@@ -141,16 +141,17 @@ public sealed class BuildLimitTests
         var app = (await api.Post("/apps", new { name = "limited" })).Json["name"]!.GetValue<string>();
         await api.Send(HttpMethod.Put, $"/apps/{app}/buildpack-installations", new { updates = new[] { new { buildpack = BuildpackTests.StampBuildpack } } });
 
-        var pidFile = Path.Combine(Path.GetTempPath(), $"nuvem-sleeper-{Guid.NewGuid():N}.pid");
-        using var source = new GitWorkspace(server).Write("stamp.txt", "x").Write("sleep", "120").Write("pidfile", pidFile);
+        // The sleeper runs inside the build dyno (its pid and /tmp are not the host's): a unique duration finds it.
+        var duration = $"120.{Random.Shared.Next(1000, 9999)}";
+        using var source = new GitWorkspace(server).Write("stamp.txt", "x").Write("sleep", duration).Write("pidfile", "/tmp/sleeper.pid");
         source.Commit();
         var started = DateTime.UtcNow;
         var push = (await source.PushAsync(app)).Rejected();
         Assert.True(push.Output.Contains("timed out"), push.Output);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60), "the build was not stopped at its timeout");
-        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
-        Assert.False(IsRunning(pid), $"the build step {pid} is still running");
-        File.Delete(pidFile);
+        Assert.Empty(ProcessesRunning($"sleep\0{duration}"));
+        Assert.Empty(Directory.Exists(Path.Combine(server.DataDir, "dynos", "builds"))
+            ? Directory.GetFileSystemEntries(Path.Combine(server.DataDir, "dynos", "builds")) : []);
 
         using var big = new GitWorkspace(server).Write("stamp.txt", "x").Write("big", (3 * 1024 * 1024).ToString());
         big.Commit();
@@ -159,11 +160,22 @@ public sealed class BuildLimitTests
         Assert.Single((await api.Get($"/apps/{app}/releases")).Array);
     }
 
-    /// <summary>A killed process stays a zombie until whoever adopted it reaps it: that is not running.</summary>
-    private static bool IsRunning(int pid)
+    /// <summary>Live (not zombie) processes whose command line starts with the given NUL-separated text.</summary>
+    private static List<int> ProcessesRunning(string commandLine)
     {
-        try { return !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[^1].StartsWith('Z'); }
-        catch (IOException) { return false; }
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (File.ReadAllText($"{dir}/cmdline").StartsWith(commandLine, StringComparison.Ordinal)
+                    && !File.ReadAllText($"{dir}/stat").Split(") ")[^1].StartsWith('Z'))
+                    found.Add(pid);
+            }
+            catch (IOException) { } // gone meanwhile
+        }
+        return found;
     }
 }
 

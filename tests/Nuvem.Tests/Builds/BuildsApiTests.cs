@@ -99,7 +99,7 @@ public sealed class BuildsApiTests(ServerFixture fixture)
         var garbage = await UploadAsync(api, Encoding.UTF8.GetBytes("this is not a tarball at all, not even close....................."));
         var build = await api.Post($"/apps/{app}/builds", new { source_blob = new { url = garbage } });
         var output = await ReadStreamAsync(build.Json["output_stream_url"]!.GetValue<string>());
-        Assert.Contains("not a valid tar", output);
+        Assert.Contains("The source was refused: Not a valid tar", output);
         Assert.Equal("failed", (await api.Get($"/apps/{app}/builds/{build.Json["id"]}")).Json["status"]!.GetValue<string>());
         Assert.Single((await api.Get($"/apps/{app}/releases")).Array);
     }

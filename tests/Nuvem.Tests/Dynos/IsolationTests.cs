@@ -104,7 +104,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         // A host on a private network beside this one (a namespace of the test's own, over a veth pair): reachable from
         // the host, so only the dyno firewall keeps dynos from it (as from a LAN, other VMs or a cloud's metadata service).
-        await using var neighbour = await Neighbour.StartAsync();
+        await using var neighbour = await NeighbourNamespace.StartHttpAsync();
         using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://{neighbour.Address}/")).StatusCode);
 
@@ -196,63 +196,5 @@ public sealed class IsolationTests(ITestOutputHelper output)
         Assert.Equal(0, failures);
         var web = (await api.Get("/apps/hungry/dynos")).Array.Single(d => d!["name"]!.GetValue<string>() == "web.1")!;
         Assert.Equal("up", web["state"]!.GetValue<string>());
-    }
-
-    /// <summary>A web server in a network namespace of the test's own, on a private /30 reached over a veth pair.</summary>
-    private sealed class Neighbour : IAsyncDisposable
-    {
-        private readonly string _namespace, _link;
-        private System.Diagnostics.Process? _server;
-
-        private Neighbour(string name, int network)
-        {
-            _namespace = "nvtn" + name;
-            _link = "nvn" + name;
-            Address = $"10.254.{network}.2:8000";
-            HostAddress = $"10.254.{network}.1";
-        }
-
-        public string Address { get; }
-        private string HostAddress { get; }
-
-        public static async Task<Neighbour> StartAsync()
-        {
-            var neighbour = new Neighbour(Guid.NewGuid().ToString("N")[..8], Random.Shared.Next(0, 256));
-            var peer = "nvp" + neighbour._link[3..];
-            var inside = neighbour.Address.Split(':')[0];
-            foreach (var command in new[]
-                     {
-                         $"ip netns add {neighbour._namespace}",
-                         $"ip link add {neighbour._link} type veth peer name {peer}",
-                         $"ip link set {peer} netns {neighbour._namespace}",
-                         $"ip addr add {neighbour.HostAddress}/30 dev {neighbour._link}",
-                         $"ip link set {neighbour._link} up",
-                         $"ip -n {neighbour._namespace} addr add {inside}/30 dev {peer}",
-                         $"ip -n {neighbour._namespace} link set {peer} up",
-                         $"ip -n {neighbour._namespace} link set lo up",
-                     })
-                await Sh(command);
-            neighbour._server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
-                ["netns", "exec", neighbour._namespace, "python3", "-m", "http.server", "8000", "--bind", inside])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            });
-            await DynoApps.Eventually(async () =>
-            {
-                using var client = new TcpClient();
-                try { await client.ConnectAsync(inside, 8000); return true; }
-                catch (SocketException) { return false; }
-            }, up => up, TimeSpan.FromSeconds(10), "the neighbour's server");
-            return neighbour;
-        }
-
-        private static Task Sh(string command) => HostCommand.RequireAsync("/bin/sh", ["-c", command]);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
-            _server?.Dispose();
-            await Sh($"ip netns del {_namespace} 2>/dev/null; ip link del {_link} 2>/dev/null; true");
-        }
     }
 }

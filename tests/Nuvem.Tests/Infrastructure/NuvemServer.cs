@@ -125,6 +125,8 @@ public sealed class NuvemServer : IAsyncDisposable
         start.Environment["NUVEM_ADMIN_TOKEN"] = AdminToken;
         start.Environment["NUVEM_DYNO_BRIDGE"] = Bridge;
         start.Environment["NUVEM_DYNO_SUBNET"] = Subnet;
+        // The buildpacks tests make: the fixtures, and directories they create under the temporary directory.
+        start.Environment["NUVEM_BUILDPACK_DIRS"] = $"{Path.Combine(Repo.Root, "tests", "Nuvem.Tests", "Fixtures", "buildpacks")}:{Path.TrimEndingDirectorySeparator(Path.GetTempPath())}";
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         return start;
     }

@@ -1,12 +1,13 @@
 namespace Nuvem.Platform.Builds.Buildpacks;
 
 /// <summary>
-/// A buildpack with Heroku's classic API: a directory with <c>bin/detect</c>, <c>bin/compile</c> and
-/// (optionally) <c>bin/release</c>. <see cref="Url"/> is how users name it (a built-in name, a path, a git URL).
+/// A buildpack with Heroku's classic API, ready in a build dyno: a directory with <c>bin/detect</c>, <c>bin/compile</c>
+/// and (optionally) <c>bin/release</c>. <see cref="Url"/> is how users name it (a built-in name, a path, a git URL);
+/// <see cref="Directory"/> is where the build dyno's steps find it.
 /// </summary>
-public sealed record Buildpack(string Url, string Name, string Directory)
+public sealed record Buildpack(string Url, string Name, string Directory, bool HasDetect = true, bool HasRelease = true)
 {
-    public string Detect => Path.Combine(Directory, "bin", "detect");
-    public string Compile => Path.Combine(Directory, "bin", "compile");
-    public string Release => Path.Combine(Directory, "bin", "release");
+    public string Detect => Directory + "/bin/detect";
+    public string Compile => Directory + "/bin/compile";
+    public string Release => Directory + "/bin/release";
 }

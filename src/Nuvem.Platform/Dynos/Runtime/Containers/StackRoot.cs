@@ -8,12 +8,20 @@ namespace Nuvem.Platform.Dynos.Runtime.Containers;
 public static class StackRoot
 {
     /// <summary>Bumped when the layout below changes, so an older stack is rebuilt.</summary>
-    private const string Marker = ".nuvem-stack-3";
+    private const string Marker = ".nuvem-stack-4";
+
+    // Dynos and build dynos share the stack and may both be first to ask for it.
+    private static readonly Lock Building = new();
 
     /// <summary>Host files a userland expects in /etc and that carry no secrets.</summary>
     private static readonly string[] CopiedFromHost = ["ld.so.cache", "protocols", "services", "mime.types", "gai.conf", "ethertypes"];
 
     public static string Ensure(string directory)
+    {
+        lock (Building) return EnsureLocked(directory);
+    }
+
+    private static string EnsureLocked(string directory)
     {
         var root = Path.Combine(directory, "stack");
         if (File.Exists(Path.Combine(root, "etc", Marker))) return root;
@@ -21,11 +29,12 @@ public static class StackRoot
         if (Directory.Exists(building)) Directory.Delete(building, recursive: true);
         Directory.CreateDirectory(building);
         // Every mode is set on the entry it is made for: nothing here walks the tree, which holds links to host paths.
-        foreach (var dir in new[] { "usr", "etc", "app", "tmp", "proc", "dev", "sys", "run", "home", "root", "var", "etc/ssl", "etc/alternatives", "etc/ca-certificates", "srv", "mnt", "opt" })
+        foreach (var dir in new[] { "usr", "etc", "app", "tmp", "proc", "dev", "sys", "run", "home", "root", "var", "etc/ssl", "etc/alternatives", "etc/ca-certificates", "srv", "mnt", "opt", "cache", "env", "buildpacks" })
             Directory.CreateDirectory(Path.Combine(building, dir), Mode("755"));
         foreach (var (link, target) in new[] { ("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib"), ("lib64", "usr/lib64"), ("lib32", "usr/lib32"), ("libx32", "usr/libx32") })
             if (link is "bin" or "sbin" or "lib" || Directory.Exists("/" + target))
                 File.CreateSymbolicLink(Path.Combine(building, link), target);
+        // cache, env and buildpacks are where a build dyno's CACHE_DIR, ENV_DIR and buildpacks are mounted.
         // Programs that write to /var/tmp get the dyno's /tmp.
         File.CreateSymbolicLink(Path.Combine(building, "var", "tmp"), "../tmp");
         var etc = Path.Combine(building, "etc");
