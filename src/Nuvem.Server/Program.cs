@@ -187,7 +187,6 @@ builder.Services.AddSingleton<LogDrainService>();
 builder.Services.AddSingleton<Representation>();
 builder.Services.AddSingleton(new SignedUrls(options.DataDir, settings));
 builder.Services.AddSingleton<OutputLogs>();
-builder.Services.AddHttpClient();
 builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<SourceBlobs>(services, Path.Combine(options.DataDir, "sources")));
 builder.Services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
 builder.Services.AddSingleton<PushSessions>();

@@ -19,8 +19,17 @@ public sealed record BuildResult(Build Build, Release? Release, string? Error);
 /// <summary>A build that has been recorded and is running (or waiting for the app's previous build).</summary>
 public sealed record PendingBuild(Build Build, Task<BuildResult> Completion);
 
-/// <summary>Where a build's source comes from: a tar (optionally gzipped) opened when the build starts.</summary>
-public sealed record BuildSource(Func<CancellationToken, Task<Stream>> Open, string? Version, string? Url);
+/// <summary>
+/// Where a build's source comes from: a tar (optionally gzipped) the platform already holds (a push, an upload), opened
+/// when the build starts, or a URL elsewhere that the build dyno downloads — from its own network, so a URL cannot make
+/// the platform call its own loopback or private networks.
+/// </summary>
+public sealed record BuildSource(Func<CancellationToken, Task<Stream>>? Open, string? Version, string? Url)
+{
+    public static BuildSource Held(Func<CancellationToken, Task<Stream>> open, string? version, string? url = null) => new(open, version, url);
+
+    public static BuildSource Download(string url, string? version) => new(null, version, url);
+}
 
 /// <summary>
 /// Source in, release out — the whole build in one place: check the source's tarball, start a build dyno
@@ -126,9 +135,12 @@ public sealed class Builder(
             if (runtime.Warning is { } warning) await Say($" !     {warning}");
 
             // Everything below that touches the app's files runs in the build dyno; the platform only checks bytes.
-            TarballFilter.Summary summary;
-            await using (var sourceStream = await source.Open(deadline.Token))
+            TarballFilter.Summary? summary = null;
+            if (source.Open is not null)
+            {
+                await using var sourceStream = await source.Open(deadline.Token);
                 summary = await CheckSourceAsync(sourceStream, checkedSource, deadline.Token);
+            }
             var choices = installations.List(app) is { Count: > 0 } configured ? configured.Select(catalog.Choose).ToList() : null;
             var spec = new BuildDynoSpec(build.Id, app.Id, app.Name, app.Uid, configVars.Get(app),
                 choices?.Where(c => !c.BuiltIn && c.HostDirectory is not null).Select(c => c.HostDirectory!).Distinct().ToList() ?? []);
@@ -136,6 +148,7 @@ public sealed class Builder(
             await using var dyno = await runtime.StartAsync(spec, deadline.Token);
             var paths = dyno.Paths;
             var environment = BuildEnvironment(app, commit, paths);
+            summary ??= await DownloadSourceAsync(dyno, environment, source.Url!, checkedSource, Say, deadline.Token);
             var unpack = await dyno.RunAsync(new BuildStep(
                 ["tar", "-x", "-f", "-", "-C", paths.App, "--no-same-owner", .. summary.SingleTopDirectory is null ? Array.Empty<string>() : ["--strip-components=1"]],
                 environment, TimeSpan.FromMinutes(5), Input: async stdin =>
@@ -244,12 +257,47 @@ public sealed class Builder(
     /// Reads the pushed tarball once, checking every entry (no device nodes, fifos, absolute paths, links out of the
     /// tree), into a tar of the platform's own that the build dyno unpacks.
     /// </summary>
-    private static async Task<TarballFilter.Summary> CheckSourceAsync(Stream source, string target, CancellationToken cancellation)
+    /// <summary>
+    /// Checks the source tarball entry by entry and spools what passes as a plain tar, capped at the size the build's
+    /// /app could hold anyway.
+    /// </summary>
+    private async Task<TarballFilter.Summary> CheckSourceAsync(Stream source, string target, CancellationToken cancellation)
     {
+        var limit = (long)limits.Resources.DiskMb * 1024 * 1024;
         await using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
-        await using var tar = new System.Formats.Tar.TarWriter(file, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true);
+        var capped = new LimitedWriteStream(file, limit,
+            _ => new TarballRejectedException($"it unpacks to more than the build's {limits.Resources.DiskMb} MB"));
+        await using var tar = new System.Formats.Tar.TarWriter(capped, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true);
         return await TarballFilter.CopyAsync(source, tar, TarballRules.Source, name => name, cancellation);
     }
+
+    /// <summary>
+    /// source_blob.url of another host: curl in the build dyno fetches it (http/https only, redirects too), under the
+    /// dyno network policy; the platform only reads and checks the bytes it prints.
+    /// </summary>
+    private async Task<TarballFilter.Summary> DownloadSourceAsync(IBuildDyno dyno, IReadOnlyDictionary<string, string> environment, string url,
+        string target, Func<string, Task> say, CancellationToken cancellation)
+    {
+        await say("-----> Downloading the source");
+        TarballFilter.Summary? summary = null;
+        var fetched = await dyno.RunAsync(new BuildStep(
+            ["curl", "--fail", "--silent", "--show-error", "--location", "--max-redirs", "5", "--proto", "=http,https", "--proto-redir", "=http,https",
+             "--max-filesize", limits.MaxSlugBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--connect-timeout", "20", "--", url],
+            environment, TimeSpan.FromMinutes(10), Output: async stdout =>
+            {
+                // Nothing at all came: curl failed, and says why on stderr; anything else is checked as a tarball.
+                var first = new byte[1];
+                if (await stdout.ReadAsync(first, cancellation) == 0) return;
+                summary = await CheckSourceAsync(new TarballFilter.PrefixedStream(first, stdout), target, cancellation);
+            }), cancellation);
+        if (fetched.ExitCode != 0 || summary is null)
+            throw new BuildFailedException($"Could not download the source from {SafeUrl(url)}: {LastLine(fetched.Stderr)}");
+        return summary;
+    }
+
+    /// <summary>A URL as it may be shown in build output: without credentials or query (signatures, tokens).</summary>
+    private static string SafeUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.AbsolutePath}" : "(the given URL)";
 
     /// <summary>A small file of the built app, read inside the build dyno; null when it has none.</summary>
     private static async Task<string?> ReadAppFileAsync(IBuildDyno dyno, IReadOnlyDictionary<string, string> environment, string name,

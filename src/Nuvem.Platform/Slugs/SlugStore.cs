@@ -43,7 +43,7 @@ public sealed class SlugStore(string directory)
     {
         return await StoreAsync(async file =>
         {
-            await using var gzip = new GZipStream(new LimitedStream(file, maxBytes), CompressionLevel.Fastest);
+            await using var gzip = new GZipStream(new LimitedWriteStream(file, maxBytes, limit => new SlugTooLargeException(limit)), CompressionLevel.Fastest);
             await using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
             await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "./app/") { Mode = (UnixFileMode)Convert.ToInt32("755", 8) }, cancellation);
             await TarballFilter.CopyAsync(appTree, tar, TarballRules.Slug, name => ignored(name) ? null : "./app/" + name, cancellation);
@@ -56,7 +56,7 @@ public sealed class SlugStore(string directory)
     {
         return await StoreAsync(async file =>
         {
-            await tarball.CopyToAsync(new LimitedStream(file, maxBytes), cancellation);
+            await tarball.CopyToAsync(new LimitedWriteStream(file, maxBytes, limit => new SlugTooLargeException(limit)), cancellation);
             await file.FlushAsync(cancellation);
             file.Position = 0;
             var outside = (string?)null;
@@ -91,47 +91,6 @@ public sealed class SlugStore(string directory)
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
-
-    /// <summary>Stops writing as soon as the slug passes the limit, instead of storing gigabytes first.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long _written;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Count(buffer.Length);
-            inner.Write(buffer);
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count(buffer.Length);
-            await inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        // The stream is the caller's file: closing the gzip writer over it must not close it.
-        protected override void Dispose(bool disposing) { }
-
-        private void Count(int bytes)
-        {
-            _written += bytes;
-            if (_written > limit) throw new SlugTooLargeException(limit);
         }
     }
 }

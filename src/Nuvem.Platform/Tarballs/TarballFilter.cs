@@ -153,7 +153,7 @@ public static class TarballFilter
     }
 
     /// <summary>Puts back the bytes read to sniff the format.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
     {
         private int _offset;
         public override bool CanRead => true;

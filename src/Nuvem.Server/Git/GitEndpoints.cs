@@ -88,7 +88,7 @@ public static class GitEndpoints
                 await http.Response.Body.FlushAsync();
             }
             // The build outlives a pusher who hangs up: a half-made release must not depend on their connection.
-            var source = new BuildSource(_ => Task.FromResult(http.Request.Body), commit, Url: null);
+            var source = BuildSource.Held(_ => Task.FromResult(http.Request.Body), commit);
             var result = await builder.Start(session.App, session.Pusher.Id, source, Line).Completion;
             await Line($"{AppRepositories.ResultMarker} {(result.Release is null ? "failed" : "succeeded")}");
         });

@@ -13,7 +13,7 @@ public sealed class BuildsApiTests(ServerFixture fixture)
     private NuvemServer Server => fixture.Server;
 
     /// <summary>A gzipped tarball of the given files, all inside one top-level directory (as GitHub archives are).</summary>
-    private static byte[] Tarball(Dictionary<string, string> files, string topDirectory = "myapp-main")
+    internal static byte[] Tarball(Dictionary<string, string> files, string topDirectory = "myapp-main")
     {
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))

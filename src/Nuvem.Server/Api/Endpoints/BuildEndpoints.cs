@@ -43,8 +43,8 @@ public static class BuildEndpoints
                 throw PlatformException.Invalid("source_blob must be an object with the url of a tarball of the source.");
             var url = blob.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : throw PlatformException.Invalid("source_blob.url is required.");
             var version = blob.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            var source = new BuildSource(cancellation => sources.OpenAsync(url, cancellation), version, url);
             sources.Check(url);
+            var source = sources.SourceFor(url, version);
             var pending = builder.Start(target, caller.Id, source);
             return Results.Json(json.Build(pending.Build, target), statusCode: StatusCodes.Status201Created);
         });

@@ -5,9 +5,9 @@ namespace Nuvem.Server.Api.Streams;
 
 /// <summary>
 /// Source tarballs uploaded for builds, kept in the data directory, and the opening of a build's
-/// <c>source_blob.url</c>: our own upload URLs are read from disk; other http(s) URLs are downloaded.
+/// <c>source_blob.url</c>: our own upload URLs are read from disk; the build dyno downloads other http(s) URLs.
 /// </summary>
-public sealed class SourceBlobs(string directory, SignedUrls urls, PlatformSettings settings, BuildSettings limits, IHttpClientFactory http)
+public sealed class SourceBlobs(string directory, SignedUrls urls, PlatformSettings settings, BuildSettings limits)
 {
     /// <summary>How long an upload stays usable (Heroku's source URLs last about an hour; we keep them a day).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
@@ -70,15 +70,15 @@ public sealed class SourceBlobs(string directory, SignedUrls urls, PlatformSetti
             throw PlatformException.Invalid("Nothing was uploaded to that source URL yet: PUT the tarball to it first.");
     }
 
-    public async Task<Stream> OpenAsync(string url, CancellationToken cancellation)
+    /// <summary>
+    /// Our own upload URLs are read from disk; any other URL is downloaded by the build dyno, never by the platform, so a
+    /// URL cannot point the platform at its own loopback or private networks.
+    /// </summary>
+    public BuildSource SourceFor(string url, string? version)
     {
-        var uri = new Uri(url);
-        if (Own(uri) is { } id)
-            return File.OpenRead(StoredPath(id) ?? throw new BuildFailedException("The uploaded source is gone."));
-        var client = http.CreateClient("sources");
-        var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellation);
-        if (!response.IsSuccessStatusCode) throw new BuildFailedException($"Could not download the source from {uri.GetLeftPart(UriPartial.Path)}: HTTP {(int)response.StatusCode}.");
-        return await response.Content.ReadAsStreamAsync(cancellation);
+        if (Own(new Uri(url)) is not { } id) return BuildSource.Download(url, version);
+        return BuildSource.Held(_ => Task.FromResult<Stream>(
+            File.OpenRead(StoredPath(id) ?? throw new BuildFailedException("The uploaded source is gone."))), version, url);
     }
 
     /// <returns>The upload id when the URL is one of ours with a valid signature.</returns>

@@ -5,6 +5,10 @@ Settings come from the environment: VICTIM_ADDRESS (host:port of another app's d
 var value and file content of that app, given reversed so that this dyno's own environment does not hold it), HOST_PORTS (comma-separated platform/host ports), HOST_PID (the
 platform's process id on the host), NEIGHBOUR_ADDRESS (host:port of a service on a private network beside the
 host), MEMORY_MB, PIDS, APP_DISK_MB, TMP_DISK_MB (this dyno size's limits).
+
+In a build (an npm preinstall, a buildpack's compile) the settings come from a JSON file instead: battery.py FILE WHERE.
+There it also tries what a build could leave for the platform to trip on: a git config and hooks where git looks, a
+Procfile that is a link to /etc/shadow, files under the platform's data directory (DATA_DIR), and a full cache (CACHE_MB).
 """
 import ctypes, json, os, signal, socket, subprocess, sys, time
 
@@ -22,7 +26,8 @@ def attempt(name):
     return run
 
 
-env = os.environ
+env = json.load(open(sys.argv[1])) if len(sys.argv) > 1 else os.environ
+where = sys.argv[2] if len(sys.argv) > 2 else "dyno"
 secret = env["VICTIM_SECRET_REVERSED"][::-1]
 victim_host, victim_port = env["VICTIM_ADDRESS"].rsplit(":", 1)
 memory = int(env["MEMORY_MB"]) * 1024 * 1024
@@ -238,4 +243,42 @@ for port in env["HOST_PORTS"].split(","):
             return connect(host, port), f"connected to {host}:{port}"
 
 
-print("BATTERY " + json.dumps({"attempts": len(results), "succeeded": sum(r["succeeded"] for r in results), "results": results}), flush=True)
+if "DATA_DIR" in env:
+    data = env["DATA_DIR"]
+    for target in [f"{data}/repos", f"{data}/slugs", f"{data}/nuvem.db", f"{data}/builds", "/root/.gitconfig"]:
+        @attempt(f"write {target}, a path the platform reads")
+        def _(target=target):
+            path = target if target.endswith((".db", ".gitconfig")) else os.path.join(target, "planted")
+            with open(path, "a") as f:
+                f.write("planted")
+            return True, f"wrote {path}"
+
+    @attempt("plant a git config and hook for the platform's next git")
+    def _():
+        # Where git running as root with HOME=/tmp or HOME=/root would read them: a build can write its own /tmp and
+        # HOME only. The test checks from the host that no planted hook ever runs.
+        hooks = "/tmp/planted-hooks"
+        os.makedirs(hooks, exist_ok=True)
+        for name in ["post-receive", "pre-receive", "post-update"]:
+            with open(os.path.join(hooks, name), "w") as f:
+                f.write(f"#!/bin/sh\ntouch {env['PLANTED_MARKER']}\n")
+            os.chmod(os.path.join(hooks, name), 0o755)
+        for config in ["/tmp/.gitconfig", os.path.join(os.environ.get("HOME", "/tmp"), ".gitconfig")]:
+            with open(config, "w") as f:
+                f.write(f"[core]\n\thooksPath = {hooks}\n")
+        return os.path.exists(env["PLANTED_MARKER"]), "planted in the build's own /tmp and HOME"
+
+    @attempt("make the Procfile a link to /etc/shadow")
+    def _():
+        app = env.get("APP_DIR", "/app")
+        if os.path.lexists(f"{app}/Procfile"):
+            os.remove(f"{app}/Procfile")
+        os.symlink("/etc/shadow", f"{app}/Procfile")
+        return os.path.exists("/etc/shadow") and os.access("/etc/shadow", os.R_OK), "linked; /etc/shadow here is " + (
+            "readable" if os.access("/etc/shadow", os.R_OK) else "not readable" if os.path.exists("/etc/shadow") else "absent")
+
+    @attempt("fill /cache past its cap")
+    def _():
+        return fill("/cache", int(env["CACHE_MB"]))
+
+print("BATTERY " + json.dumps({"where": where, "attempts": len(results), "succeeded": sum(r["succeeded"] for r in results), "results": results}), flush=True)
