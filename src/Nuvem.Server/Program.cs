@@ -216,6 +216,7 @@ builder.Services.AddAuthorizationBuilder()
 
 var app = builder.Build();
 app.Services.GetRequiredService<SourceBlobs>().RemoveExpired();
+ActivatorUtilities.CreateInstance<InterruptedWork>(app.Services, options.DataDir).Recover(); // before any new build can start
 app.UseMiddleware<ApiConventionsMiddleware>();
 app.UseStatusCodePages(async context =>
 {
