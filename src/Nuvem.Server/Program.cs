@@ -172,6 +172,7 @@ builder.Services.AddSingleton(options.Logs);
 builder.Services.AddSingleton(services => new Logplex(database, options.Logs, TimeProvider.System));
 builder.Services.AddSingleton<ILogplex>(services => services.GetRequiredService<Logplex>());
 builder.Services.AddSingleton<AppService>();
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<AppDestroyer>(services, options.DataDir));
 builder.Services.AddSingleton<ConfigVarService>();
 builder.Services.AddSingleton<ReleaseService>();
 builder.Services.AddSingleton<FormationService>();
