@@ -99,6 +99,7 @@ if (stopDynos)
 var privateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 Directory.CreateDirectory(options.DataDir);
 File.SetUnixFileMode(options.DataDir, privateMode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+if (DataDirectoryAccess.Refusal(options.DataDir) is { } refusal) { Console.Error.WriteLine(refusal); return 3; }
 foreach (var privateDir in new[] { "tls", "repos", "slugs", "builds", "releases", "sources", "run", "data-protection" })
 {
     var path = Path.Combine(options.DataDir, privateDir);
