@@ -104,6 +104,7 @@ if (stopDynos)
 var privateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 Directory.CreateDirectory(options.DataDir);
 File.SetUnixFileMode(options.DataDir, privateMode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+if (DataDirectoryAccess.Refusal(options.DataDir) is { } refusal) { Console.Error.WriteLine(refusal); return 3; }
 foreach (var privateDir in new[] { "tls", "repos", "slugs", "builds", "releases", "sources", "run", "data-protection" })
 {
     var path = Path.Combine(options.DataDir, privateDir);
@@ -177,6 +178,7 @@ builder.Services.AddSingleton(options.Logs);
 builder.Services.AddSingleton(services => new Logplex(database, options.Logs, TimeProvider.System));
 builder.Services.AddSingleton<ILogplex>(services => services.GetRequiredService<Logplex>());
 builder.Services.AddSingleton<AppService>();
+builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<AppDestroyer>(services, options.DataDir));
 builder.Services.AddSingleton<ConfigVarService>();
 builder.Services.AddSingleton<ReleaseService>();
 builder.Services.AddSingleton<FormationService>();
@@ -224,6 +226,7 @@ builder.Services.AddAuthorizationBuilder()
 
 var app = builder.Build();
 app.Services.GetRequiredService<SourceBlobs>().RemoveExpired();
+ActivatorUtilities.CreateInstance<InterruptedWork>(app.Services, options.DataDir).Recover(); // before any new build can start
 app.UseMiddleware<ApiConventionsMiddleware>();
 app.UseStatusCodePages(async context =>
 {

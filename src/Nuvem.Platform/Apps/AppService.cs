@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Nuvem.Platform.Accounts;
@@ -55,10 +56,11 @@ public sealed class AppService(Database database, PlatformSettings settings, ILo
                 database.Write((c, t) =>
                 {
                     var now = Timestamp.Now();
+                    var uid = NextUid(c, t);
                     c.Execute("""
                         INSERT INTO apps (id, name, owner_id, region, stack, uid, maintenance, config_vars, created_at, updated_at)
-                        VALUES (@id, @candidate, @owner, @region, @stack, (SELECT COALESCE(MAX(uid), @firstUid - 1) + 1 FROM apps), 0, '{}', @now, @now)
-                        """, new { id, candidate, owner = owner.Id, region = settings.Region, stack = settings.Stack, firstUid = FirstUid, now }, t);
+                        VALUES (@id, @candidate, @owner, @region, @stack, @uid, 0, '{}', @now, @now)
+                        """, new { id, candidate, owner = owner.Id, region = settings.Region, stack = settings.Stack, uid, now }, t);
                     ReleaseService.Append(c, t, id, "Initial release", owner.Id, slugId: null, "{}");
                 });
                 logplex.ReleaseCreated(id, 1, "Initial release", owner.Email);
@@ -70,6 +72,20 @@ public sealed class AppService(Database database, PlatformSettings settings, ILo
                 if (attempt >= 10) throw;
             }
         }
+    }
+
+    /// <summary>
+    /// The next app uid, inside the caller's write transaction (a taken name rolls it back with the insert). Uids only
+    /// go up, also across destroyed apps: files a destroyed app's uid still owns must never belong to a new app.
+    /// </summary>
+    private static int NextUid(IDbConnection c, IDbTransaction t)
+    {
+        c.Execute("""
+            UPDATE app_uid_sequence
+            SET last_uid = MAX(last_uid, @firstUid - 1, (SELECT COALESCE(MAX(uid), 0) FROM apps)) + 1
+            WHERE id = 1
+            """, new { firstUid = FirstUid }, t);
+        return c.ExecuteScalar<int>("SELECT last_uid FROM app_uid_sequence WHERE id = 1", transaction: t);
     }
 
     public App Update(Account caller, App app, string? newName, bool? maintenance)

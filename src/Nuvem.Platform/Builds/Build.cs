@@ -59,6 +59,27 @@ public sealed class BuildService(Database database)
         return Get(app, id);
     }
 
+    /// <summary>
+    /// Marks failed every build still pending, with a last line in its output saying why. Only at start, before
+    /// builds are taken: a pending build then belongs to a platform that stopped during it, and nothing resumes it.
+    /// </summary>
+    /// <returns>The builds it failed, as they were.</returns>
+    public IReadOnlyList<Build> FailInterrupted(string notice)
+    {
+        var interrupted = database.Write((c, t) =>
+        {
+            var pending = c.Query<Build>($"{Select} WHERE b.status = @Pending", new { BuildStatus.Pending }, t).AsList();
+            c.Execute("UPDATE builds SET status = @Failed, updated_at = @now WHERE status = @Pending",
+                new { BuildStatus.Failed, BuildStatus.Pending, now = Timestamp.Now() }, t);
+            return pending;
+        });
+        foreach (var build in interrupted)
+        {
+            if (build.OutputPath is { } path) OutputLog.Append(path, notice);
+        }
+        return interrupted;
+    }
+
     public void Finish(Build build, string status, string? buildpacks, string? slugId = null, string? releaseId = null) =>
         database.Write((c, t) => c.Execute(
             "UPDATE builds SET status = @status, buildpacks = @buildpacks, slug_id = @slugId, release_id = @releaseId, updated_at = @now WHERE id = @Id",

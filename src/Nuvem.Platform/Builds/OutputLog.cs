@@ -26,6 +26,13 @@ public sealed class OutputLog : IAsyncDisposable
 
     public string Path { get; }
 
+    /// <summary>Adds a line to the stored output of work that is over (no one follows it live any more).</summary>
+    public static void Append(string path, string line)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        File.AppendAllText(path, line + "\n");
+    }
+
     public async Task WriteLineAsync(string line)
     {
         lock (_gate)

@@ -8,9 +8,13 @@ namespace Nuvem.Platform.Git;
 /// One bare git repository per app, named by the app's id so a rename keeps its history. Each carries a
 /// pre-receive hook that hands a push of main/master to the platform's builder and relays the build output
 /// (git shows it to the pusher as "remote:" lines); a failed build makes the hook, and so the push, fail.
+/// Every git the platform runs on them starts through <see cref="Git"/>, so only the platform configures it.
 /// </summary>
 public sealed class AppRepositories(Database database, string directory)
 {
+    /// <summary>How the platform starts git on these repositories; its HOME is kept beside them, private to the platform.</summary>
+    public PlatformGit Git { get; } = new(Path.Combine(directory, ".home"));
+
     /// <summary>The hook talks to the platform over a unix socket with a one-time token for this push.</summary>
     public const string HookSocketVariable = "NUVEM_HOOK_SOCKET";
     public const string PushTokenVariable = "NUVEM_PUSH_TOKEN";
@@ -59,7 +63,7 @@ public sealed class AppRepositories(Database database, string directory)
         if (!Directory.Exists(Path.Combine(path, "objects")))
         {
             Directory.CreateDirectory(path);
-            Git(path, "init", "--bare", "--quiet", "--initial-branch=main");
+            Run(path, "init", "--bare", "--quiet", "--initial-branch=main");
         }
         var hook = Path.Combine(path, "hooks", "pre-receive");
         Directory.CreateDirectory(Path.GetDirectoryName(hook)!);
@@ -83,12 +87,13 @@ public sealed class AppRepositories(Database database, string directory)
         database.Write((c, t) => c.Execute("UPDATE apps SET repo_size = @size WHERE id = @Id", new { size, app.Id }, t));
     }
 
-    private static void Git(string directory, params string[] args)
+    private void Run(string repository, params string[] args)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(Git.Start(repository, args))!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
+        output.Wait();
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
     }

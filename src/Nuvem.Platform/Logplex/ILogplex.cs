@@ -21,4 +21,8 @@ public interface ILogplex
 
     /// <summary>Completes once every line published before the call is stored (for callers that must not lose lines).</summary>
     Task FlushAsync(CancellationToken cancellation = default) => Task.CompletedTask;
+
+    /// <summary>Drops what is kept of a destroyed app's log in memory and ends its followers' streams (the stored lines
+    /// go with the app's database row).</summary>
+    void Forget(string appId) { }
 }

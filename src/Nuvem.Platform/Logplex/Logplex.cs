@@ -117,6 +117,15 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <inheritdoc cref="ILogplex.Forget"/>
+    public void Forget(string appId)
+    {
+        if (!_apps.TryRemove(appId, out var log)) return;
+        List<LogSubscription> subscribers;
+        lock (log.Gate) subscribers = [.. log.Subscribers];
+        foreach (var subscriber in subscribers) subscriber.Complete();
+    }
+
     /// <summary>Waits until every line published before this call is in the database.</summary>
     public async Task FlushAsync(CancellationToken cancellation = default)
     {

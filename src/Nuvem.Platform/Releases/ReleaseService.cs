@@ -112,6 +112,36 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
     public void RecordOutput(Release release, string outputPath) =>
         database.Write((c, t) => c.Execute("UPDATE releases SET output_path = @outputPath WHERE id = @Id", new { outputPath, release.Id }, t));
 
+    /// <summary>
+    /// Marks failed every release still pending, a line saying why at the end of its release phase's output. Only at
+    /// start: a pending release then had its release phase cut short by a platform that stopped, and nothing resumes
+    /// it. The current release stays what it was, as after any failed release phase.
+    /// </summary>
+    /// <param name="outputDirectory">Where the output of a release whose phase had not started yet goes.</param>
+    /// <returns>The releases it failed.</returns>
+    public IReadOnlyList<Release> FailInterrupted(string outputDirectory, string notice)
+    {
+        var interrupted = database.Write((c, t) =>
+        {
+            var pending = c.Query<ReleaseRow>($"{Select} WHERE r.status = @Pending", new { ReleaseStatus.Pending }, t)
+                .Select(r => r with { Status = ReleaseStatus.Failed, OutputPath = r.OutputPath ?? Path.Combine(outputDirectory, r.Id + ".log") })
+                .Select(r => r.ToRelease(currentVersion: null))
+                .AsList();
+            foreach (var release in pending)
+            {
+                c.Execute("UPDATE releases SET status = @Status, output_path = @OutputPath, updated_at = @now WHERE id = @Id",
+                    new { release.Status, release.OutputPath, now = Timestamp.Now(), release.Id }, t);
+            }
+            return pending;
+        });
+        foreach (var release in interrupted)
+        {
+            Builds.OutputLog.Append(release.OutputPath!, notice);
+            logplex.Api(release.AppId, $"Release v{release.Version} command failed: the platform restarted during it");
+        }
+        return interrupted;
+    }
+
     /// <summary>Makes a new release with the target's slug and config vars ("Rollback to v3"); the app's config follows.</summary>
     public Release Rollback(App app, string userId, string releaseIdOrVersion)
     {

@@ -35,6 +35,12 @@ public sealed class SlugStore(string directory)
     /// <summary>Whether the store holds this slug's tarball.</summary>
     public bool Has(string? checksum) => checksum is not null && PathFor(checksum) is { } path && File.Exists(path);
 
+    /// <summary>Removes a slug's tarball; the caller makes sure no slug record holds its checksum any more.</summary>
+    public void Delete(string checksum)
+    {
+        if (PathFor(checksum) is { } path && File.Exists(path)) File.Delete(path);
+    }
+
     /// <summary>
     /// Packs a build's <c>/app</c>, read as a plain tar of its tree (names relative to it), into a slug: entries
     /// <paramref name="ignored"/> (.slugignore) are left out, every other one is checked.

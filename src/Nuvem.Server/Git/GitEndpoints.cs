@@ -32,7 +32,7 @@ public static class GitEndpoints
             http.Response.Headers.CacheControl = "no-cache";
             await http.Response.Body.WriteAsync(PktLine($"# service={service}\n"));
             await http.Response.Body.WriteAsync("0000"u8.ToArray());
-            await RunGitAsync(http, [service[4..], "--stateless-rpc", "--advertise-refs", repository], input: null, environment: []);
+            await RunGitAsync(http, repositories.Git, repository, [service[4..], "--stateless-rpc", "--advertise-refs", repository], input: null, environment: []);
             return Results.Empty;
         });
 
@@ -40,7 +40,7 @@ public static class GitEndpoints
         {
             var repository = repositories.Ensure(apps.Find(http.Caller().Account, app));
             http.Response.ContentType = "application/x-git-upload-pack-result";
-            await RunGitAsync(http, ["upload-pack", "--stateless-rpc", repository], RequestBody(http), environment: []);
+            await RunGitAsync(http, repositories.Git, repository, ["upload-pack", "--stateless-rpc", repository], RequestBody(http), environment: []);
         });
 
         git.MapPost("/git-receive-pack", async (HttpContext http, string app, AppService apps, AppRepositories repositories, PushSessions sessions) =>
@@ -53,7 +53,7 @@ public static class GitEndpoints
             {
                 http.Response.ContentType = "application/x-git-receive-pack-result";
                 http.Response.Headers.CacheControl = "no-cache";
-                await RunGitAsync(http, ["receive-pack", "--stateless-rpc", repository], RequestBody(http), new()
+                await RunGitAsync(http, repositories.Git, repository, ["receive-pack", "--stateless-rpc", repository], RequestBody(http), new()
                 {
                     [AppRepositories.HookSocketVariable] = hookSocket,
                     [AppRepositories.PushTokenVariable] = token,
@@ -106,24 +106,12 @@ public static class GitEndpoints
     }
 
     /// <summary>Runs git with the request body as stdin and streams its stdout to the client as it comes,
-    /// so build output relayed through the hook reaches the pusher live.</summary>
-    private static async Task RunGitAsync(HttpContext http, string[] args, Stream? input, Dictionary<string, string> environment)
+    /// so build output relayed through the hook reaches the pusher live. Only the platform configures that git
+    /// (see <see cref="PlatformGit"/>).</summary>
+    private static async Task RunGitAsync(HttpContext http, PlatformGit git, string repository, string[] args, Stream? input,
+        Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("git")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        // A clean environment: git and its hooks must not see the platform's secrets.
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        start.Environment["HOME"] = Path.GetTempPath();
-        start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-
+        var start = git.Start(repository, args, environment);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var feed = Task.Run(async () =>

@@ -89,6 +89,29 @@ public sealed class NuvemServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts nuvemd expecting it to refuse to start: waits for it to exit (its output goes to <see cref="Output"/>).</summary>
+    /// <returns>Its exit code.</returns>
+    public async Task<int> RunUntilExitAsync(TimeSpan timeout)
+    {
+        using var process = Process.Start(Nuvemd())!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nuvemd did not exit within {timeout}:\n{Output}");
+        }
+        process.WaitForExit(); // the last of its output
+        return process.ExitCode;
+    }
+
     /// <summary>SIGTERM, as an operator's Ctrl+C or service stop: nuvemd shuts down in order; waits until it has.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

@@ -1,7 +1,6 @@
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
-using Nuvem.Platform.Git;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
@@ -47,13 +46,10 @@ public static class AppEndpoints
             await manager.RefreshAsync(); // maintenance mode and the new name hold from the next request on
             return Results.Json(json.App(updated));
         });
-        one.MapDelete("", async (HttpContext http, string app, AppService apps, AppRepositories repositories, DomainService domains, DynoManager manager, Representation json) =>
+        one.MapDelete("", async (HttpContext http, string app, AppService apps, AppDestroyer destroyer, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
-            apps.Destroy(target);
-            repositories.Delete(target);
-            domains.Invalidate();
-            await manager.RefreshAsync(); // its dynos stop
+            await destroyer.DestroyAsync(target);
             return Results.Json(json.App(target));
         });
     }
