@@ -41,9 +41,9 @@ public sealed class AppDestroyerTests(ServerFixture fixture)
         var repository = Path.Combine(Server.DataDir, "repos", id + ".git");
         var cache = Path.Combine(Server.DataDir, "cache", id);
         var cacheImage = cache + ".img";
-        await File.WriteAllTextAsync(cacheImage, "a build cache image");
         var outputs = (await api.Get($"/apps/{doomed}/builds")).Array.Select(b => Path.Combine(Server.DataDir, "builds", b!["id"]!.GetValue<string>() + ".log")).ToList();
-        Assert.True(Directory.Exists(repository) && Directory.Exists(cache));
+        Assert.True(Directory.Exists(repository));
+        Assert.True(File.Exists(cacheImage) || Directory.Exists(cache), "the build left no cache"); // an image with build dynos, a directory without
         Assert.All(outputs, output => Assert.True(File.Exists(output), output));
         Assert.True(LogLines(id) > 0);
 

@@ -149,7 +149,7 @@ public sealed class BuildLimitTests
         var push = (await source.PushAsync(app)).Rejected();
         Assert.True(push.Output.Contains("timed out"), push.Output);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60), "the build was not stopped at its timeout");
-        Assert.Empty(ProcessesRunning($"sleep\0{duration}"));
+        Assert.Empty(HostProcesses.Running($"sleep\0{duration}"));
         Assert.Empty(Directory.Exists(Path.Combine(server.DataDir, "dynos", "builds"))
             ? Directory.GetFileSystemEntries(Path.Combine(server.DataDir, "dynos", "builds")) : []);
 
@@ -158,24 +158,6 @@ public sealed class BuildLimitTests
         var tooBig = (await big.PushAsync(app)).Rejected();
         Assert.Contains("Slug is larger than the limit of 1 MB", tooBig.Output);
         Assert.Single((await api.Get($"/apps/{app}/releases")).Array);
-    }
-
-    /// <summary>Live (not zombie) processes whose command line starts with the given NUL-separated text.</summary>
-    private static List<int> ProcessesRunning(string commandLine)
-    {
-        var found = new List<int>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                if (File.ReadAllText($"{dir}/cmdline").StartsWith(commandLine, StringComparison.Ordinal)
-                    && !File.ReadAllText($"{dir}/stat").Split(") ")[^1].StartsWith('Z'))
-                    found.Add(pid);
-            }
-            catch (IOException) { } // gone meanwhile
-        }
-        return found;
     }
 }
 

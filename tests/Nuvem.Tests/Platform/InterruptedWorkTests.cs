@@ -17,14 +17,15 @@ public sealed class InterruptedWorkTests
         var appId = app["id"]!.GetValue<string>();
         await api.Send(HttpMethod.Put, "/apps/interrupted/buildpack-installations", new { updates = new[] { new { buildpack = BuildpackTests.StampBuildpack } } });
 
-        var pidFile = Path.Combine(Path.GetTempPath(), $"nuvem-sleeper-{Guid.NewGuid():N}.pid");
+        // The sleeper runs in the build dyno (its own pid namespace and /tmp): a unique duration finds it from the host.
+        var sleeper = $"sleep\0{300 + Random.Shared.Next(1, 1000) / 1000.0:0.000}";
         try
         {
-            using var source = new GitWorkspace(server).Write("stamp.txt", "x").Write("sleep", "300").Write("pidfile", pidFile);
+            using var source = new GitWorkspace(server).Write("stamp.txt", "x").Write("sleep", sleeper[6..]).Write("pidfile", "/tmp/sleeper.pid");
             source.Commit();
             var push = source.PushAsync("interrupted");
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!File.Exists(pidFile) || File.ReadAllText(pidFile).Trim().Length == 0)
+            while (HostProcesses.Running(sleeper).Count == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline && !push.IsCompleted, $"the build never reached its sleep:\n{server.Output}");
                 await Task.Delay(100);
@@ -32,12 +33,13 @@ public sealed class InterruptedWorkTests
             var build = Assert.Single((await api.Get("/apps/interrupted/builds")).Array)!;
             Assert.Equal("pending", build["status"]!.GetValue<string>());
             var buildId = build["id"]!.GetValue<string>();
-            var workDir = Path.Combine(server.DataDir, "work", buildId);
+            var workDir = Path.Combine(server.DataDir, "dynos", "builds", "build-" + buildId);
             Assert.True(Directory.Exists(workDir));
 
             server.Kill();
             (await push).Rejected();
-            KillSleeper(pidFile);
+            // The test kills nuvemd's whole process tree; after a plain kill -9 the build dyno would live on until
+            // the next start removes it (checked below: the container and its directory are gone).
 
             // A release whose release phase was running when the platform died (as a config change or deploy leaves it).
             var releaseId = Guid.NewGuid().ToString();
@@ -60,7 +62,8 @@ public sealed class InterruptedWorkTests
             var buildOutput = await ReadAsync(server, failed["output_stream_url"]!.GetValue<string>());
             Assert.Contains("-----> Stamping", buildOutput);
             Assert.EndsWith("The platform restarted during this build; push again.\n", buildOutput);
-            Assert.False(Directory.Exists(workDir), "the interrupted build's work directory is still there");
+            Assert.False(Directory.Exists(workDir), "the interrupted build's dyno directory is still there");
+            Assert.Empty(HostProcesses.Running(sleeper));
 
             var release = (await api.Get("/apps/interrupted/releases/2")).Json;
             Assert.Equal("failed", release["status"]!.GetValue<string>());
@@ -75,8 +78,7 @@ public sealed class InterruptedWorkTests
         }
         finally
         {
-            KillSleeper(pidFile);
-            File.Delete(pidFile);
+            HostProcesses.Kill(sleeper);
         }
     }
 
@@ -86,13 +88,5 @@ public sealed class InterruptedWorkTests
         using var response = await plain.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
-    }
-
-    /// <summary>The build step may outlive the killed platform: it must not sleep on after the test.</summary>
-    private static void KillSleeper(string pidFile)
-    {
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) return;
-        try { if (!File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("sleep")) return; } catch (IOException) { return; } // gone (or the pid reused)
-        try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
     }
 }

@@ -71,7 +71,9 @@ public sealed class ContainerBuildRuntime : IBuildRuntime
             if (_stack is not null) return;
             Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
             Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
-            Directory.CreateDirectory(_caches, (UnixFileMode)Convert.ToInt32("700", 8));
+            // Searchable but not listable, as the data directory check wants it (the host build runtime keeps
+            // per-app cache directories here); each image in it is root's, mode 0600, and reaches a build only mounted.
+            Directory.CreateDirectory(_caches, (UnixFileMode)Convert.ToInt32("711", 8));
             await _network.SetUpAsync();
             _stack = StackRoot.Ensure(_settings.Directory);
         }
