@@ -17,23 +17,6 @@ public sealed class SlugBlobTests(ServerFixture fixture)
 {
     private NuvemServer Server => fixture.Server;
 
-    private static readonly Dictionary<string, string> WebApp = new()
-    {
-        ["server.py"] = """
-            import os, http.server
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = (os.environ.get("DYNO", "?") + " from an uploaded slug\n").encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
-            """,
-    };
-
     /// <summary>A tarball no other test (or run) has stored: a stored file of its checksum can only come from this test.</summary>
     private static byte[] UniqueTarball(params TarEntry[] extra) =>
         SlugBlobs.Tarball(new Dictionary<string, string> { ["README"] = Guid.NewGuid().ToString() }, extra);
@@ -66,7 +49,7 @@ public sealed class SlugBlobTests(ServerFixture fixture)
     {
         using var api = Server.Api();
         var app = await fixture.NewAppAsync(api, "blob");
-        var tarball = SlugBlobs.Tarball(WebApp);
+        var tarball = SlugBlobs.Tarball(SlugBlobs.WebApp("from an uploaded slug"));
         var checksum = SlugBlobs.Checksum(tarball);
 
         var slug = await PostSlug(api, app, checksum, new { web = "python3 server.py" });
