@@ -9,6 +9,10 @@ public enum ErrorKind
     NotFound,
     Conflict,
     Invalid,
+    /// <summary>A body of a kind the endpoint does not take (an upload that is not gzip).</summary>
+    UnsupportedMediaType,
+    /// <summary>A body over a size limit.</summary>
+    TooLarge,
 }
 
 /// <summary>

@@ -183,6 +183,7 @@ builder.Services.AddSingleton<ConfigVarService>();
 builder.Services.AddSingleton<ReleaseService>();
 builder.Services.AddSingleton<FormationService>();
 builder.Services.AddSingleton<SlugService>();
+builder.Services.AddSingleton<SlugUploads>();
 builder.Services.AddSingleton<BuildService>();
 builder.Services.AddSingleton<DomainService>();
 builder.Services.AddSingleton<LogDrainService>();

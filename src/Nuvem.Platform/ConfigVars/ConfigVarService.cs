@@ -2,14 +2,13 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Nuvem.Platform.Apps;
-using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.ConfigVars;
 
 /// <summary>An app's config vars. Every change is a new release, so it is recorded, visible and can be rolled back.</summary>
-public sealed partial class ConfigVarService(Database database, PlatformSettings settings, ILogplex logplex)
+public sealed partial class ConfigVarService(Database database, PlatformSettings settings, ReleaseService releases)
 {
     public const int MaxKeyLength = 256;
 
@@ -62,7 +61,6 @@ public sealed partial class ConfigVarService(Database database, PlatformSettings
             return current;
         });
         if (releaseId is null) return (result, null);
-        var releases = new ReleaseService(database, settings, logplex);
         return (result, releases.Announced(releases.Find(app, releaseId)));
     }
 

@@ -35,7 +35,11 @@ public sealed class DynoManager(
     private readonly List<Running> _dynos = [];
     private ImmutableDictionary<string, AppRoute> _routes = ImmutableDictionary<string, AppRoute>.Empty;
     private ImmutableDictionary<string, ImmutableArray<Dyno>> _views = ImmutableDictionary<string, ImmutableArray<Dyno>>.Empty;
-    private readonly Dictionary<string, AppDesire> _desired = new();
+    /// <summary>Each app's last desired state that could be read: what its dynos and route stay on while its current one
+    /// cannot be (see <see cref="LoadDesired"/>).</summary>
+    private readonly Dictionary<string, AppDesire> _lastGood = new();
+    /// <summary>The platform errors already written to each app's log, so a broken app says so once, not every pass.</summary>
+    private readonly Dictionary<string, HashSet<string>> _reported = new();
     private readonly List<Task> _launches = [];
 
     /// <summary>The loop. Runs until <paramref name="stopping"/>, then stops every dyno gracefully.</summary>
@@ -162,7 +166,8 @@ public sealed class DynoManager(
     public Task<(Dyno Dyno, IAttachedDyno? Attached)> RunOneOffAsync(App app, string command, IReadOnlyDictionary<string, string> environment,
         string? size, bool attach, bool tty) => AskAsync(async () =>
     {
-        var desired = LoadDesired();
+        var (desired, broken) = LoadDesired();
+        if (broken.TryGetValue(app.Id, out var problem)) throw PlatformException.Invalid($"{app.Name} cannot run dynos now: {problem}");
         if (!desired.TryGetValue(app.Id, out var current) || current.SlugPath is null || current.ReleaseId is null)
             throw PlatformException.Invalid($"{app.Name} has no release to run yet: deploy it first (git push).");
         var dynoSize = size is null ? settings.DynoSizes.DefaultSize
@@ -268,59 +273,94 @@ public sealed class DynoManager(
         public bool Launching { get; set; }
     }
 
+    /// <summary>
+    /// One pass over every app. Each app is reconciled on its own: an app whose desired state cannot be read or acted on
+    /// (a slug gone from the store, unreadable config vars, a runtime refusing it) keeps its dynos as they are, gets one
+    /// <c>heroku[manager]: Error R99</c> line per distinct error, and is retried on the next pass; every other app goes on.
+    /// </summary>
     private async Task ReconcileAsync()
     {
-        var desired = LoadDesired();
+        var (desired, broken) = LoadDesired();
         var now = clock.GetUtcNow();
 
-        foreach (var app in desired.Values)
+        foreach (var app in desired.Values.Where(a => !broken.ContainsKey(a.AppId)))
         {
-            foreach (var want in app.Wants)
-            {
-                for (var index = 1; index <= want.Quantity; index++)
-                {
-                    var name = $"{want.Type}.{index}";
-                    var current = _dynos.Where(d => d.AppId == app.AppId && d.Name == name && !d.Retired).ToList();
-                    var matching = current.FirstOrDefault(d => d.ReleaseId == app.ReleaseId && d.Command == want.Command && d.Size == want.Size.Name);
-                    if (matching is null)
-                    {
-                        var started = Start(app, name, want);
-                        // The old dyno of this name goes once its successor is up (web) or started (others).
-                        foreach (var old in current) old.Retired = true;
-                        if (started is null) continue;
-                    }
-                    else if (matching.State == "crashed" && matching.RestartAt <= now && !matching.Stopping)
-                    {
-                        RestartCrashed(app, matching, want);
-                    }
-                }
-            }
+            try { StartWanted(app, now); }
+            catch (Exception e) { broken[app.AppId] = e.Message; }
         }
 
-        // Dynos of apps, process types or indexes no longer wanted, and retired dynos whose successor is ready.
-        foreach (var dyno in _dynos.Where(d => !d.OneOff).ToList())
+        // Dynos of apps, process types or indexes no longer wanted, and retired dynos whose successor is ready. A broken
+        // app's are left alone: what it wants is unknown, and stopping a running app for a platform error would be worse.
+        foreach (var dyno in _dynos.Where(d => !d.OneOff && !broken.ContainsKey(d.AppId)).ToList())
         {
-            desired.TryGetValue(dyno.AppId, out var app);
-            var want = app?.Wants.FirstOrDefault(w => w.Type == dyno.Type);
-            var index = int.TryParse(dyno.Name[(dyno.Name.LastIndexOf('.') + 1)..], out var i) ? i : int.MaxValue;
-            var wanted = app is not null && want is not null && index <= want.Quantity;
-            if (!wanted && !dyno.Retired)
-            {
-                dyno.Retired = true;
-            }
-            if (!dyno.Retired || dyno.Stopping || dyno.Launching) continue;
-            var successor = _dynos.FirstOrDefault(d => d.AppId == dyno.AppId && d.Name == dyno.Name && !d.Retired);
-            var successorReady = successor is null || successor.State is "up" or "crashed" || successor.Type != "web";
-            if (!wanted || successorReady)
-            {
-                if (dyno.Process is null || dyno.Process.Exited.IsCompleted) _dynos.Remove(dyno);
-                else StopInBackground(dyno, replaceAfter: false);
-            }
+            try { RetireIfUnwanted(dyno, desired); }
+            catch (Exception e) { broken[dyno.AppId] = e.Message; }
         }
 
         _launches.RemoveAll(t => t.IsCompleted);
-        await CheckBootsAsync(now);
+        await CheckBootsAsync(now, broken);
+        Report(broken);
         Publish(desired);
+    }
+
+    private void StartWanted(AppDesire app, DateTimeOffset now)
+    {
+        foreach (var want in app.Wants)
+        {
+            for (var index = 1; index <= want.Quantity; index++)
+            {
+                var name = $"{want.Type}.{index}";
+                var current = _dynos.Where(d => d.AppId == app.AppId && d.Name == name && !d.Retired).ToList();
+                var matching = current.FirstOrDefault(d => d.ReleaseId == app.ReleaseId && d.Command == want.Command && d.Size == want.Size.Name);
+                if (matching is null)
+                {
+                    var started = Start(app, name, want);
+                    // The old dyno of this name goes once its successor is up (web) or started (others).
+                    foreach (var old in current) old.Retired = true;
+                    if (started is null) continue;
+                }
+                else if (matching.State == "crashed" && matching.RestartAt <= now && !matching.Stopping)
+                {
+                    RestartCrashed(app, matching, want);
+                }
+            }
+        }
+    }
+
+    private void RetireIfUnwanted(Running dyno, IReadOnlyDictionary<string, AppDesire> desired)
+    {
+        desired.TryGetValue(dyno.AppId, out var app);
+        var want = app?.Wants.FirstOrDefault(w => w.Type == dyno.Type);
+        var index = int.TryParse(dyno.Name[(dyno.Name.LastIndexOf('.') + 1)..], out var i) ? i : int.MaxValue;
+        var wanted = app is not null && want is not null && index <= want.Quantity;
+        if (!wanted && !dyno.Retired)
+        {
+            dyno.Retired = true;
+        }
+        if (!dyno.Retired || dyno.Stopping || dyno.Launching) return;
+        var successor = _dynos.FirstOrDefault(d => d.AppId == dyno.AppId && d.Name == dyno.Name && !d.Retired);
+        var successorReady = successor is null || successor.State is "up" or "crashed" || successor.Type != "web";
+        if (!wanted || successorReady)
+        {
+            if (dyno.Process is null || dyno.Process.Exited.IsCompleted) _dynos.Remove(dyno);
+            else StopInBackground(dyno, replaceAfter: false);
+        }
+    }
+
+    /// <summary>
+    /// Writes each broken app's errors to its log the first time they are seen, in Heroku's words for a platform error
+    /// (<c>heroku[manager]: Error R99 (Platform error) -> …</c>); an app that reconciles cleanly again starts afresh.
+    /// </summary>
+    private void Report(IReadOnlyDictionary<string, string> broken)
+    {
+        foreach (var appId in _reported.Keys.Where(id => !broken.ContainsKey(id)).ToList()) _reported.Remove(appId);
+        foreach (var (appId, problem) in broken)
+        {
+            if (!_reported.TryGetValue(appId, out var seen)) _reported[appId] = seen = [];
+            if (!seen.Add(problem)) continue;
+            logplex.Publish(appId, "heroku", "manager", $"Error R99 (Platform error) -> {problem}");
+            Console.Error.WriteLine($"dyno manager: app {appId}: {problem} (its dynos are left as they are; retrying every pass)");
+        }
     }
 
     private Running? Start(AppDesire app, string name, Want want)
@@ -462,11 +502,18 @@ public sealed class DynoManager(
         Kick();
     }
 
-    private async Task CheckBootsAsync(DateTimeOffset now)
+    private async Task CheckBootsAsync(DateTimeOffset now, Dictionary<string, string> broken)
     {
         foreach (var dyno in _dynos.Where(d => d.State == "starting" && d.Type == "web" && d.Process is { Exited.IsCompleted: false } && !d.Stopping).ToList())
         {
-            if (await dyno.Process!.AcceptsConnectionsAsync(CancellationToken.None))
+            bool accepts;
+            try { accepts = await dyno.Process!.AcceptsConnectionsAsync(CancellationToken.None); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                broken.TryAdd(dyno.AppId, $"Could not check whether {dyno.Name} accepts connections: {e.Message}");
+                continue;
+            }
+            if (accepts)
             {
                 SetUp(dyno);
             }
@@ -553,31 +600,59 @@ public sealed class DynoManager(
         Volatile.Write(ref _views, views.ToImmutable());
     }
 
-    /// <summary>Every app with its current release's formation (quantities above zero), read fresh each pass.</summary>
-    private IReadOnlyDictionary<string, AppDesire> LoadDesired()
+    /// <summary>
+    /// Every app with its current release's formation (quantities above zero), read fresh each pass, and the apps whose
+    /// desired state cannot be read (with why). Those get their last good state, or one that holds their dynos, so that
+    /// routes and dyno lists stay as they were.
+    /// </summary>
+    private (Dictionary<string, AppDesire> Desired, Dictionary<string, string> Broken) LoadDesired()
     {
         using var c = database.Open();
         var apps = c.Query<AppRow>("""
-            SELECT a.id, a.name, COALESCE(a.uid, 0) AS uid, a.maintenance, r.id AS release_id, r.version, s.checksum, r.config_vars AS config
+            SELECT a.id, a.name, COALESCE(a.uid, 0) AS uid, a.maintenance, r.id AS release_id, r.version, r.slug_id, s.checksum, s.blob_state,
+                   r.config_vars AS config
             FROM apps a
             LEFT JOIN releases r ON r.app_id = a.id AND r.version = (SELECT MAX(version) FROM releases WHERE app_id = a.id AND status = 'succeeded')
             LEFT JOIN slugs s ON s.id = r.slug_id
             """).ToList();
         var formations = c.Query<FormationRow>(
             "SELECT app_id, type, quantity, command, size FROM formations WHERE quantity > 0").ToLookup(f => f.AppId);
-        var result = new Dictionary<string, AppDesire>();
+        var desired = new Dictionary<string, AppDesire>();
+        var broken = new Dictionary<string, string>();
         foreach (var app in apps)
         {
-            var slugPath = app.Checksum is null ? null : slugs.PathFor(app.Checksum);
-            if (slugPath is not null && !File.Exists(slugPath)) slugPath = null; // a slug record without a stored tarball (API-made): nothing to run
-            var wants = slugPath is null
-                ? []
-                : formations[app.Id].Select(f => new Want(f.Type, (int)f.Quantity, f.Command,
-                    settings.DynoSizes.Find(f.Size) ?? settings.DynoSizes.DefaultSize)).ToList();
-            result[app.Id] = new AppDesire(app.Id, app.Name, (int)app.Uid, app.Maintenance, app.ReleaseId, app.Version ?? 0, slugPath,
-                app.Config is null ? new Dictionary<string, string>() : ConfigVarsJson.Deserialize(app.Config), wants);
+            try
+            {
+                desired[app.Id] = _lastGood[app.Id] = Desire(app, formations[app.Id]);
+            }
+            catch (Exception e)
+            {
+                broken[app.Id] = e.Message;
+                desired[app.Id] = _lastGood.GetValueOrDefault(app.Id)
+                                  ?? new AppDesire(app.Id, app.Name, (int)app.Uid, app.Maintenance, null, 0, null, new Dictionary<string, string>(), []);
+            }
         }
-        return result;
+        foreach (var gone in _lastGood.Keys.Where(id => !desired.ContainsKey(id)).ToList()) _lastGood.Remove(gone);
+        return (desired, broken);
+    }
+
+    /// <exception cref="InvalidDataException">The current release cannot run: its slug or config vars are not usable.</exception>
+    private AppDesire Desire(AppRow app, IEnumerable<FormationRow> formations)
+    {
+        string? slugPath = null;
+        if (app.SlugId is not null)
+        {
+            if (SlugReadiness.Problem(app.SlugId, app.BlobState, app.Checksum, slugs) is { } problem)
+                throw new InvalidDataException($"Release v{app.Version} cannot run: {problem}");
+            slugPath = slugs.PathFor(app.Checksum!);
+        }
+        IReadOnlyDictionary<string, string> config;
+        try { config = app.Config is null ? new Dictionary<string, string>() : ConfigVarsJson.Deserialize(app.Config); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"Release v{app.Version} cannot run: its config vars cannot be read ({e.Message})"); }
+        var wants = slugPath is null
+            ? []
+            : formations.Select(f => new Want(f.Type, (int)f.Quantity, f.Command, settings.DynoSizes.Find(f.Size) ?? settings.DynoSizes.DefaultSize)).ToList();
+        return new AppDesire(app.Id, app.Name, (int)app.Uid, app.Maintenance, app.ReleaseId, app.Version ?? 0, slugPath, config, wants);
     }
 
     private sealed record AppRow
@@ -588,7 +663,9 @@ public sealed class DynoManager(
         public bool Maintenance { get; init; }
         public string? ReleaseId { get; init; }
         public long? Version { get; init; }
+        public string? SlugId { get; init; }
         public string? Checksum { get; init; }
+        public string? BlobState { get; init; }
         public string? Config { get; init; }
     }
 

@@ -10,7 +10,7 @@ namespace Nuvem.Platform.Releases;
 
 /// <summary>The release history of an app: list, look up, deploy a slug, roll back. Every new release is announced
 /// in the app's log (<c>app[api]: Deploy 1a2b3c4 by user …</c>, <c>app[api]: Release v3 created by user …</c>).</summary>
-public sealed class ReleaseService(Database database, PlatformSettings settings, ILogplex logplex)
+public sealed class ReleaseService(Database database, PlatformSettings settings, ILogplex logplex, Slugs.SlugStore slugStore)
 {
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
@@ -69,6 +69,7 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
             var slug = c.QuerySingleOrDefault<(string Id, string? CommitSha, string ProcessTypes)>(
                 "SELECT id, commit_sha, process_types FROM slugs WHERE app_id = @appId AND id = @slugId", new { appId = app.Id, slugId }, t);
             if (slug.Id is null) throw PlatformException.NotFound("slug");
+            if (SlugProblem(c, t, slug.Id) is { } problem) throw PlatformException.Invalid($"{problem} Nothing was released.");
             var config = c.ExecuteScalar<string>("SELECT config_vars FROM apps WHERE id = @Id", new { app.Id }, t)!;
             var text = string.IsNullOrWhiteSpace(description)
                 ? $"Deploy {(slug.CommitSha is { Length: > 0 } sha ? sha[..Math.Min(7, sha.Length)] : slug.Id[..8])}"
@@ -150,6 +151,8 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
             throw PlatformException.Invalid($"Release v{target.Version} has status {target.Status} and cannot be rolled back to.");
         var id = database.Write((c, t) =>
         {
+            if (target.SlugId is not null && SlugProblem(c, t, target.SlugId) is { } problem)
+                throw PlatformException.Invalid($"Release v{target.Version} cannot be rolled back to: {problem}");
             var config = ConfigVarsJson.Serialize(target.ConfigVars);
             c.Execute("UPDATE apps SET config_vars = @config, updated_at = @now WHERE id = @Id", new { config, now = Timestamp.Now(), app.Id }, t);
             var release = Append(c, t, app.Id, $"Rollback to v{target.Version}", userId, target.SlugId, config, out var status);
@@ -161,6 +164,17 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
             return release;
         });
         return Announced(Find(app, id));
+    }
+
+    /// <summary>
+    /// Why a slug cannot be released, or null: registered but never uploaded (or its upload refused), or its tarball is not
+    /// in the store under its checksum. Such a release would be current and run nothing.
+    /// </summary>
+    private string? SlugProblem(IDbConnection c, IDbTransaction t, string slugId)
+    {
+        var blob = c.QuerySingle<(string BlobState, string? Checksum)>(
+            "SELECT blob_state, checksum FROM slugs WHERE id = @slugId", new { slugId }, t);
+        return Slugs.SlugReadiness.Problem(slugId, blob.BlobState, blob.Checksum, slugStore);
     }
 
     /// <summary>Writes the new release's lines into the app's log.</summary>

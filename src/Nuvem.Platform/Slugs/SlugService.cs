@@ -6,7 +6,10 @@ using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Slugs;
 
-/// <summary>Slug records. The builder (next issue) creates them with their tarball; the API can register one too.</summary>
+/// <summary>
+/// Slug records. The builder creates them with their tarball; the API registers one first and takes its tarball
+/// afterwards, through a one-time upload URL (see <see cref="SlugUploads"/>), as Heroku's <c>POST /apps/{app}/slugs</c> does.
+/// </summary>
 public sealed partial class SlugService(Database database, PlatformSettings settings)
 {
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
@@ -14,30 +17,40 @@ public sealed partial class SlugService(Database database, PlatformSettings sett
 
     public const int MaxProcessTypeNameLength = 64;
 
-    public Slug Create(App app, SlugSpec spec)
+    private const string Columns = "id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at";
+
+    /// <summary>Registers a slug whose tarball is to be uploaded.</summary>
+    /// <returns>The slug and the token of its upload URL: handed out once, only its hash is kept.</returns>
+    public (Slug Slug, string UploadToken) Create(App app, SlugSpec spec)
     {
         if (spec.ProcessTypes.Count == 0) throw PlatformException.Invalid("process_types must name at least one process type.");
         foreach (var (type, command) in spec.ProcessTypes) ValidateProcessType(type, command);
         if (spec.Stack is not null && spec.Stack != settings.Stack)
             throw PlatformException.Invalid($"Unknown stack '{spec.Stack}'. Available: {settings.Stack}.");
+        // Refused here rather than at upload: no tarball could ever match it, and the client should learn that now.
+        if (spec.Checksum is not null && !SlugStore.IsChecksum(spec.Checksum))
+            throw PlatformException.Invalid($"checksum must be SHA256: followed by the 64 hex digits of the tarball's SHA-256, not '{spec.Checksum}'.");
 
         var id = Guid.NewGuid().ToString();
+        var token = SlugUploads.NewToken();
         database.Write((c, t) => c.Execute("""
-            INSERT INTO slugs (id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at)
-            VALUES (@id, @appId, @types, @Commit, @CommitDescription, @BuildpackProvidedDescription, @stack, @Checksum, NULL, @now, @now)
+            INSERT INTO slugs (id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size,
+                               blob_state, blob_token_hash, created_at, updated_at)
+            VALUES (@id, @appId, @types, @Commit, @CommitDescription, @BuildpackProvidedDescription, @stack, @checksum, NULL,
+                    @awaiting, @tokenHash, @now, @now)
             """, new
         {
             id, appId = app.Id, types = JsonSerializer.Serialize(spec.ProcessTypes), spec.Commit, spec.CommitDescription,
-            spec.BuildpackProvidedDescription, stack = settings.Stack, spec.Checksum, now = Timestamp.Now(),
+            spec.BuildpackProvidedDescription, stack = settings.Stack, checksum = spec.Checksum is null ? null : SlugStore.Normalise(spec.Checksum),
+            awaiting = SlugReadiness.Awaiting, tokenHash = SlugUploads.HashToken(token), now = Timestamp.Now(),
         }, t));
-        return Get(app, id);
+        return (Get(app, id), token);
     }
 
     public Slug Get(App app, string id)
     {
         var row = database.Read(c => c.QuerySingleOrDefault<SlugRow>(
-            "SELECT id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at " +
-            "FROM slugs WHERE app_id = @appId AND id = @id", new { appId = app.Id, id }));
+            $"SELECT {Columns} FROM slugs WHERE app_id = @appId AND id = @id", new { appId = app.Id, id }));
         return row?.ToSlug() ?? throw PlatformException.NotFound("slug");
     }
 

@@ -13,6 +13,13 @@ public sealed class SlugTooLargeException(long limit) : Exception($"Slug is larg
     private static string Format(long bytes) => bytes >= 1 << 20 ? $"{bytes / (1 << 20)} MB" : $"{bytes / 1024} kB";
 }
 
+/// <summary>An uploaded slug that is not gzip: slugs are <c>tar -czf</c> tarballs, as Heroku's are.</summary>
+public sealed class SlugNotGzipException() : Exception("A slug is a gzipped tarball of ./app (tar -czf slug.tgz ./app); this body is not gzip.");
+
+/// <summary>Uploaded bytes that are not the slug that was declared: its checksum says otherwise.</summary>
+public sealed class SlugChecksumMismatchException(string expected, string actual)
+    : Exception($"The uploaded tarball's checksum is {actual}, but the slug was created with checksum {expected}. Nothing was stored.");
+
 /// <summary>
 /// The platform's slugs — gzipped tarballs whose entries live under <c>./app/</c>, as Heroku's do — kept under
 /// <c>slugs/sha256/xx/…</c> in the data directory. Every slug enters through <see cref="TarballFilter"/>: whether a build
@@ -31,6 +38,9 @@ public sealed class SlugStore(string directory)
 
     public static bool IsChecksum(string? checksum) =>
         checksum is { Length: 71 } && checksum.StartsWith("SHA256:", StringComparison.Ordinal) && checksum[7..].All(Uri.IsHexDigit);
+
+    /// <summary>The one spelling the platform keeps a checksum in (hex digits in lower case), so equal ones compare equal.</summary>
+    public static string Normalise(string checksum) => IsChecksum(checksum) ? "SHA256:" + checksum[7..].ToLowerInvariant() : checksum;
 
     /// <summary>Whether the store holds this slug's tarball.</summary>
     public bool Has(string? checksum) => checksum is not null && PathFor(checksum) is { } path && File.Exists(path);
@@ -58,11 +68,27 @@ public sealed class SlugStore(string directory)
 
     /// <summary>Stores an uploaded slug (Heroku's <c>PUT</c> of a slug's blob) as it is, once every entry is checked.</summary>
     /// <exception cref="TarballRejectedException">It is not a tarball of <c>./app/…</c> the platform takes.</exception>
-    public async Task<StoredSlug> UploadAsync(Stream tarball, long maxBytes, CancellationToken cancellation)
+    public Task<StoredSlug> UploadAsync(Stream tarball, long maxBytes, CancellationToken cancellation) =>
+        UploadAsync(tarball, maxBytes, expectedChecksum: null, cancellation);
+
+    /// <summary>
+    /// Stores an uploaded slug only if it is gzip, every entry passes, and (when <paramref name="expectedChecksum"/> is
+    /// given) its bytes hash to that checksum: anything else leaves the store as it was.
+    /// </summary>
+    /// <exception cref="SlugNotGzipException">The body does not start like gzip.</exception>
+    /// <exception cref="SlugChecksumMismatchException">The bytes are not the ones the slug was declared with.</exception>
+    /// <exception cref="TarballRejectedException">It is not a tarball of <c>./app/…</c> the platform takes.</exception>
+    public async Task<StoredSlug> UploadAsync(Stream tarball, long maxBytes, string? expectedChecksum, CancellationToken cancellation)
     {
         return await StoreAsync(async file =>
         {
-            await tarball.CopyToAsync(new LimitedWriteStream(file, maxBytes, limit => new SlugTooLargeException(limit)), cancellation);
+            // Sniffed before anything is written: a plain tar, a zip or a JSON body is refused without storing a byte of it.
+            var head = new byte[2];
+            var read = await tarball.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellation);
+            if (read < head.Length || head[0] != 0x1f || head[1] != 0x8b) throw new SlugNotGzipException();
+            var limited = new LimitedWriteStream(file, maxBytes, limit => new SlugTooLargeException(limit));
+            await limited.WriteAsync(head, cancellation);
+            await tarball.CopyToAsync(limited, cancellation);
             await file.FlushAsync(cancellation);
             file.Position = 0;
             var outside = (string?)null;
@@ -72,11 +98,11 @@ public sealed class SlugStore(string directory)
                 return name;
             }, cancellation);
             if (outside is not null) throw new TarballRejectedException($"A slug holds ./app and what is in it, not {outside}.");
-        }, cancellation);
+        }, cancellation, expectedChecksum);
     }
 
-    /// <summary>Writes a slug to a file of the store's own, then files it under its checksum.</summary>
-    private async Task<StoredSlug> StoreAsync(Func<FileStream, Task> write, CancellationToken cancellation)
+    /// <summary>Writes a slug to a file of the store's own, then files it under its checksum (when it is the expected one).</summary>
+    private async Task<StoredSlug> StoreAsync(Func<FileStream, Task> write, CancellationToken cancellation, string? expectedChecksum = null)
     {
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $"incoming-{Guid.NewGuid():N}.tgz");
@@ -87,6 +113,8 @@ public sealed class SlugStore(string directory)
             string checksum;
             await using (var read = File.OpenRead(temporary))
                 checksum = "SHA256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(read, cancellation));
+            if (expectedChecksum is not null && !string.Equals(checksum, expectedChecksum, StringComparison.OrdinalIgnoreCase))
+                throw new SlugChecksumMismatchException(expectedChecksum, checksum);
             var size = new FileInfo(temporary).Length;
             var final = PathFor(checksum)!;
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);

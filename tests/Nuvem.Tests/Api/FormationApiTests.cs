@@ -8,12 +8,12 @@ public sealed class FormationApiTests(ServerFixture fixture)
 {
     private NuvemServer Server => fixture.Server;
 
-    /// <summary>An app whose current release declares web, worker and clock (through a slug, as a build will).</summary>
+    /// <summary>An app whose current release declares web, worker and clock (through an uploaded slug, as a build would).</summary>
     private async Task<string> DeployedApp(ApiClient api)
     {
         var app = await fixture.NewAppAsync(api);
-        var slug = await api.Post($"/apps/{app}/slugs", new { process_types = new { web = "node server.js", worker = "node worker.js", clock = "node clock.js" } });
-        var release = await api.Post($"/apps/{app}/releases", new { slug = slug.Json["id"]!.GetValue<string>() });
+        var slug = await SlugBlobs.CreateAsync(Server, api, app, new { web = "node server.js", worker = "node worker.js", clock = "node clock.js" });
+        var release = await api.Post($"/apps/{app}/releases", new { slug });
         Assert.Equal(HttpStatusCode.Created, release.Status);
         return app;
     }
@@ -121,8 +121,12 @@ public sealed class FormationApiTests(ServerFixture fixture)
         using var api = Server.Api();
         var app = await DeployedApp(api);
         await api.Patch($"/apps/{app}/formation", new { updates = new object[] { new { type = "web", quantity = "2" } } });
-        var slug = await api.Post($"/apps/{app}/slugs", new { process_types = new { web = "node v2.js", release = "node migrate.js" } });
-        await api.Post($"/apps/{app}/releases", new { slug = slug.Json["id"]!.GetValue<string>() });
+        // The release phase runs (and passes) before the formation follows the new release.
+        var slug = await SlugBlobs.CreateAsync(Server, api, app, new { web = "node v2.js", release = "echo migrated" });
+        var version = (await api.Post($"/apps/{app}/releases", new { slug })).Json["version"]!.GetValue<int>();
+        await Nuvem.Tests.Dynos.DynoApps.Eventually(() => api.Get($"/apps/{app}/releases/{version}"),
+            r => r.Json["status"]!.GetValue<string>() != "pending", TimeSpan.FromSeconds(60), "the release phase");
+        Assert.Equal("succeeded", (await api.Get($"/apps/{app}/releases/{version}")).Json["status"]!.GetValue<string>());
         var formation = await Formation(api, app);
         Assert.Equal(["release", "web"], formation.Keys.Order());
         Assert.Equal(2, formation["web"].Quantity);

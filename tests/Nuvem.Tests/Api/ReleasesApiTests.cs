@@ -137,17 +137,16 @@ public sealed class ReleasesApiTests(ServerFixture fixture)
     {
         using var api = Server.Api();
         var app = await fixture.NewAppAsync(api);
-        var slug = await api.Post($"/apps/{app}/slugs", new { process_types = new { web = "./server" }, commit = "0123456789abcdef" });
-        Assert.Equal(HttpStatusCode.Created, slug.Status);
-        var release = await api.Post($"/apps/{app}/releases", new { slug = slug.Json["id"]!.GetValue<string>() });
+        var slug = await SlugBlobs.CreateAsync(Server, api, app, new { web = "./server" }, commit: "0123456789abcdef");
+        var release = await api.Post($"/apps/{app}/releases", new { slug });
         Assert.Equal(HttpStatusCode.Created, release.Status);
         Assert.Equal("Deploy 0123456", release.Json["description"]!.GetValue<string>());
-        Assert.Equal(slug.Json["id"]!.GetValue<string>(), release.Json["slug"]!["id"]!.GetValue<string>());
+        Assert.Equal(slug, release.Json["slug"]!["id"]!.GetValue<string>());
 
         // A config change keeps the same code.
         await api.Patch($"/apps/{app}/config-vars", new { X = "1" });
         var latest = (await api.Get($"/apps/{app}/releases/3")).Json;
-        Assert.Equal(slug.Json["id"]!.GetValue<string>(), latest["slug"]!["id"]!.GetValue<string>());
+        Assert.Equal(slug, latest["slug"]!["id"]!.GetValue<string>());
 
         var neither = await api.Post($"/apps/{app}/releases", new { });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, neither.Status);

@@ -124,8 +124,8 @@ public sealed class CliTests(ServerFixture fixture)
         var name = await fixture.NewAppAsync(api, "scale");
         Assert.Contains("No process types", (await cli.RunAsync("ps:scale", "-a", name)).Succeeded().Stdout);
 
-        var slug = await api.Post($"/apps/{name}/slugs", new { process_types = new { web = "./web", worker = "./worker" } });
-        await api.Post($"/apps/{name}/releases", new { slug = slug.Json["id"]!.GetValue<string>() });
+        var slug = await SlugBlobs.CreateAsync(Server, api, name, new { web = "./web", worker = "./worker" });
+        await api.Post($"/apps/{name}/releases", new { slug });
         Assert.Equal("web=1:Basic worker=0:Basic", (await cli.RunAsync("ps:scale", "-a", name)).Succeeded().Stdout.Trim());
 
         var scaled = (await cli.RunAsync("ps:scale", "web=3", "worker+2:standard-2x", "-a", name)).Succeeded();

@@ -16,8 +16,8 @@ public sealed class RestartTests
         {
             app = (await api.Post("/apps", new { name = "survivor" })).Json["name"]!.GetValue<string>();
             await api.Patch($"/apps/{app}/config-vars", new { COLOR = "red" });
-            var slug = await api.Post($"/apps/{app}/slugs", new { process_types = new { web = "./web", worker = "./worker" } });
-            await api.Post($"/apps/{app}/releases", new { slug = slug.Json["id"]!.GetValue<string>() });
+            var slug = await SlugBlobs.CreateAsync(server, api, app, new { web = "./web", worker = "./worker" });
+            await api.Post($"/apps/{app}/releases", new { slug });
             await api.Patch($"/apps/{app}/formation", new { updates = new object[] { new { type = "worker", quantity = "2", size = "standard-2x" } } });
             await api.Patch($"/apps/{app}", new { maintenance = true });
             await api.Post("/users", new { email = "carol@nuvem.test", password = "carol-password" });

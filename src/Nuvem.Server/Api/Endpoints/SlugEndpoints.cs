@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Slugs;
@@ -30,9 +31,19 @@ public static class SlugEndpoints
                     ? p.Value.GetString()!
                     : throw PlatformException.Invalid($"process_types.{p.Name} must be a command string.");
             }
-            var slug = slugs.Create(target, new SlugSpec(processTypes, body.OptionalString("commit"), body.OptionalString("commit_description"),
+            var (slug, uploadToken) = slugs.Create(target, new SlugSpec(processTypes, body.OptionalString("commit"), body.OptionalString("commit_description"),
                 body.OptionalString("buildpack_provided_description"), body.OptionalReference("stack"), body.OptionalString("checksum")));
-            return Results.Json(json.Slug(slug), statusCode: StatusCodes.Status201Created);
+            return Results.Json(json.Slug(slug, uploadToken), statusCode: StatusCodes.Status201Created);
+        });
+
+        // The slug's blob.url: `curl -X PUT -H "Content-Type:" --data-binary @slug.tgz URL`, as to Heroku's S3. The token
+        // in the URL is the credential (no Authorization header), so the route is outside the authorised group.
+        api.MapPut("/slug-blobs/{slug}", async (HttpContext http, string slug, string? token, SlugUploads uploads) =>
+        {
+            // Slugs run to NUVEM_SLUG_MAX_MB, past Kestrel's default body limit; the store enforces the slug limit itself.
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+            await uploads.UploadAsync(slug, token, http.Request.Body, http.RequestAborted);
+            return Results.Ok();
         });
     }
 }

@@ -134,9 +134,11 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
         UpdatedAt = Time(formation.UpdatedAt),
     };
 
-    public object Slug(Slug slug) => new
+    /// <param name="uploadToken">Only when the slug was just created: its blob is where to PUT the tarball. The token is
+    /// not kept, so later reads have no blob to show.</param>
+    public object Slug(Slug slug, string? uploadToken = null) => new
     {
-        Blob = (object?)null,
+        Blob = uploadToken is null ? null : new { Method = "put", Url = $"https://{settings.ApiHost}:{settings.ApiPort}{SlugUploads.PathFor(slug.Id)}?token={uploadToken}" },
         BuildpackProvidedDescription = slug.BuildpackProvidedDescription,
         slug.Checksum,
         slug.Commit,
