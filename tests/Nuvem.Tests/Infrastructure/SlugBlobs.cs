@@ -37,19 +37,7 @@ public static class SlugBlobs
     /// <summary>The files of a web app run as <c>python3 server.py</c>: it answers "DYNO <paramref name="greeting"/>" on $PORT.</summary>
     public static Dictionary<string, string> WebApp(string greeting) => new()
     {
-        ["server.py"] = $$"""
-            import os, http.server
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = (os.environ.get("DYNO", "?") + " {{greeting}}\n").encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
-            """,
+        ["server.py"] = PythonWebServer.Source(System.Text.Json.JsonSerializer.Serialize(greeting)),
     };
 
     public static string Checksum(byte[] tarball) => "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(tarball));
