@@ -91,22 +91,27 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     public async Task<DynoEndpoint> AttachAsync(string id, CancellationToken cancellation)
     {
         var name = NamespacePrefix + id;
-        await HostCommand.RequireAsync("ip", ["netns", "add", name], cancellation: cancellation);
+        var timings = StartTimings.Current;
+        using (timings?.Step("netns")) await HostCommand.RequireAsync("ip", ["netns", "add", name], cancellation: cancellation);
         try
         {
             var netns = "/var/run/netns/" + name;
             // Without the loopback plugin the dyno's `lo` stays down: localhost would not work inside it.
-            await Cni("loopback", "ADD", id, netns, "lo", """{"cniVersion":"1.0.0","name":"lo","type":"loopback"}""", cancellation);
-            var result = await Cni("bridge", "ADD", id, netns, "eth0", Config, cancellation);
+            using (timings?.Step("cni-lo"))
+                await Cni("loopback", "ADD", id, netns, "lo", """{"cniVersion":"1.0.0","name":"lo","type":"loopback"}""", cancellation);
+            string result;
+            using (timings?.Step("cni-bridge")) result = await Cni("bridge", "ADD", id, netns, "eth0", Config, cancellation);
             using var json = JsonDocument.Parse(result);
             var address = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
             var hostSide = json.RootElement.GetProperty("interfaces").EnumerateArray()
                 .Select(i => (Name: i.GetProperty("name").GetString(), Sandbox: i.TryGetProperty("sandbox", out _)))
                 .First(i => !i.Sandbox && i.Name != bridge).Name!;
-            await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
-            await HostCommand.RequireAsync("nft", ["add", "element", "bridge", Table, "ports", $"{{ {hostSide} }}"], cancellation: cancellation);
+            using (timings?.Step("isolate"))
+                await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
+            using (timings?.Step("nft"))
+                await HostCommand.RequireAsync("nft", ["add", "element", "bridge", Table, "ports", $"{{ {hostSide} }}"], cancellation: cancellation);
             // An address used moments ago by another dyno may still sit in the neighbour table with the old MAC.
-            await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
+            using (timings?.Step("neigh")) await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
             return new DynoEndpoint(netns, address, port, hostSide);
         }
         catch

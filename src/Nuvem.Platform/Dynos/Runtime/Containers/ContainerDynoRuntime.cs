@@ -50,6 +50,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
 
     public async Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation)
     {
+        var timings = StartTimings.Begin();
         var (bundle, endpoint) = await PrepareAsync(spec, attached: false, tty: false, cancellation);
         try
         {
@@ -60,6 +61,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             await CleanUpAsync(spec.Id, spec, endpoint);
             throw;
         }
+        timings?.Report($"dyno {spec.Id}");
         return Track(new Container(this, spec, bundle, endpoint, output));
     }
 
@@ -152,31 +154,37 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     /// <summary>Everything a dyno needs before its runtime is called: slug layer, writable layer, network, bundle.</summary>
     private async Task<(string Bundle, DynoEndpoint Endpoint)> PrepareAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
     {
-        await EnsureReadyAsync();
+        var timings = StartTimings.Current;
+        using (timings?.Step("ready")) await EnsureReadyAsync();
         var bundle = Path.Combine(_bundles, spec.Id);
         Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
         DynoEndpoint? endpoint = null;
         var layerTaken = false;
         try
         {
-            var layer = await _layers.AcquireAsync(spec, cancellation);
+            string layer;
+            using (timings?.Step("layer")) layer = await _layers.AcquireAsync(spec, cancellation);
             layerTaken = true;
             // /app's writable layer on a tmpfs of the dyno size's disk cap: a dyno cannot fill the host's disk, and
             // the pages count against its own memory.
             var scratch = Path.Combine(bundle, "scratch");
-            Directory.CreateDirectory(scratch);
-            await HostCommand.RequireAsync("mount", ["-t", "tmpfs", "-o", $"size={spec.Size.AppDiskMb}m,mode=0755,nodev,nosuid", "tmpfs", scratch],
-                cancellation: cancellation);
-            foreach (var dir in new[] { "upper", "work" })
+            using (timings?.Step("tmpfs"))
             {
-                var path = Path.Combine(scratch, dir);
-                Directory.CreateDirectory(path);
-                Libc.Chown(path, spec.Uid, spec.Uid);
+                Directory.CreateDirectory(scratch);
+                await HostCommand.RequireAsync("mount", ["-t", "tmpfs", "-o", $"size={spec.Size.AppDiskMb}m,mode=0755,nodev,nosuid", "tmpfs", scratch],
+                    cancellation: cancellation);
+                foreach (var dir in new[] { "upper", "work" })
+                {
+                    var path = Path.Combine(scratch, dir);
+                    Directory.CreateDirectory(path);
+                    Libc.Chown(path, spec.Uid, spec.Uid);
+                }
+                Directory.CreateDirectory(Path.Combine(bundle, "exit"));
+                Directory.CreateDirectory(Path.Combine(bundle, "persist"));
             }
-            Directory.CreateDirectory(Path.Combine(bundle, "exit"));
-            Directory.CreateDirectory(Path.Combine(bundle, "persist"));
-            endpoint = await _network.AttachAsync(spec.Id, cancellation);
+            using (timings?.Step("network")) endpoint = await _network.AttachAsync(spec.Id, cancellation);
 
+            using var bundleStep = timings?.Step("bundle");
             var environment = new Dictionary<string, string>(spec.ConfigVars)
             {
                 ["HOME"] = "/app",
@@ -217,12 +225,16 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             "-l", "k8s-file:" + Path.Combine(bundle, "ctr.log"), "--log-size-max", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
             "--log-level", "error",
         ];
+        var timings = StartTimings.Current;
+        var conmonStep = timings?.Step("conmon");
         // conmon's own messages go to a file: it outlives this process, so it must not hold our pipes.
         var launched = await HostCommand.RunAsync("/bin/sh",
             ["-c", "exec \"$0\" \"$@\" </dev/null >>\"$NUVEM_CONMON_LOG\" 2>&1", _conmon, .. args],
             environment: new Dictionary<string, string> { ["NUVEM_CONMON_LOG"] = Path.Combine(bundle, "conmon.log") },
             cancellation: cancellation);
         if (!launched.Succeeded) throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {Problem(bundle)}");
+        conmonStep?.Dispose();
+        var createdStep = timings?.Step("created");
 
         // conmon returns before the runtime has created the container: its pid file says when it has.
         var pidFile = Path.Combine(bundle, "pidfile");
@@ -234,7 +246,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
                 throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
             await Task.Delay(5, cancellation);
         }
-        await _oci.StartAsync(id);
+        createdStep?.Dispose();
+        using (timings?.Step("start")) await _oci.StartAsync(id);
     }
 
     private static string Problem(string bundle)
