@@ -486,7 +486,7 @@ internal static class DynoBenchmark
     }
 
     /// <summary>Anything of the container platform still on the host: a process naming its data directory or a dyno
-    /// (conmon), a dyno's cgroup (holding tini and the app), its bridge, a dyno's network namespace, a mount below
+    /// (conmon), a dyno's cgroup (holding tini and the app), its bridge, a dyno's or a spare network namespace, a mount below
     /// its data directory.</summary>
     private static List<string> Leftovers(string bridge, string dataDir, HashSet<string> dynoIds)
     {
@@ -505,7 +505,9 @@ internal static class DynoBenchmark
                 found.Add($"cgroup {cgroup}");
         if (Directory.Exists("/sys/class/net/" + bridge)) found.Add("bridge " + bridge);
         if (Directory.Exists("/var/run/netns"))
-            found.AddRange(Directory.EnumerateFileSystemEntries("/var/run/netns").Where(n => dynoIds.Any(id => n.EndsWith(id, StringComparison.Ordinal))).Select(n => "netns " + n));
+            found.AddRange(Directory.EnumerateFileSystemEntries("/var/run/netns")
+                .Where(n => dynoIds.Any(id => n.EndsWith(id, StringComparison.Ordinal)) || Path.GetFileName(n).StartsWith($"nuvem-spare-{bridge}-", StringComparison.Ordinal))
+                .Select(n => "netns " + n));
         found.AddRange(File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(dataDir, StringComparison.Ordinal)).Select(m => "mount " + m));
         return found;
     }

@@ -91,6 +91,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         await EnsureReadyAsync();
         var adopted = new List<AdoptedDyno>();
         var kept = new HashSet<string>();
+        var keptNetworks = new HashSet<string>();
         foreach (var bundle in Directory.EnumerateDirectories(_bundles))
         {
             var id = Path.GetFileName(bundle);
@@ -102,6 +103,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             {
                 _layers.Adopt(record.Spec);
                 kept.Add(id);
+                keptNetworks.Add(record.Endpoint.NetworkId ?? id);
                 adopted.Add(new AdoptedDyno(record.Spec, Track(new Container(this, record.Spec, bundle, record.Endpoint, output)), record.StartedAt));
                 continue;
             }
@@ -111,13 +113,14 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         var listed = await _oci.RunAsync("list", "--quiet");
         foreach (var id in listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!kept.Contains(id) && id != "ID") await CleanUpAsync(id, spec: null, endpoint: null);
-        await _network.ReleaseLeftoversAsync(kept);
+        await _network.ReleaseLeftoversAsync(keptNetworks);
         _layers.RemoveUnused();
         return adopted;
     }
 
     public async Task ShutdownAsync()
     {
+        await _network.ReleaseSparesAsync();
         // Dynos that have exited may still be on their way out of the table; running ones keep the network.
         if (_stack is not null && _running.Values.All(p => p.Exited.IsCompleted)) await _network.TearDownAsync();
     }
@@ -159,9 +162,12 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         var bundle = Path.Combine(_bundles, spec.Id);
         Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
         DynoEndpoint? endpoint = null;
+        Task<DynoEndpoint>? attaching = null;
         var layerTaken = false;
         try
         {
+            // The network (a spare at once, or made on demand) while the layers are prepared: neither needs the other.
+            attaching = AttachAsync(spec.Id, timings, cancellation);
             string layer;
             using (timings?.Step("layer")) layer = await _layers.AcquireAsync(spec, cancellation);
             layerTaken = true;
@@ -171,8 +177,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             using (timings?.Step("tmpfs"))
             {
                 Directory.CreateDirectory(scratch);
-                await HostCommand.RequireAsync("mount", ["-t", "tmpfs", "-o", $"size={spec.Size.AppDiskMb}m,mode=0755,nodev,nosuid", "tmpfs", scratch],
-                    cancellation: cancellation);
+                Libc.MountTmpfs(scratch, $"size={spec.Size.AppDiskMb}m,mode=0755");
                 foreach (var dir in new[] { "upper", "work" })
                 {
                     var path = Path.Combine(scratch, dir);
@@ -182,7 +187,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
                 Directory.CreateDirectory(Path.Combine(bundle, "exit"));
                 Directory.CreateDirectory(Path.Combine(bundle, "persist"));
             }
-            using (timings?.Step("network")) endpoint = await _network.AttachAsync(spec.Id, cancellation);
+            endpoint = await attaching;
 
             using var bundleStep = timings?.Step("bundle");
             var environment = new Dictionary<string, string>(spec.ConfigVars)
@@ -205,9 +210,18 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         }
         catch
         {
+            // A network being made when another step failed is released with the rest (one that failed released itself).
+            if (endpoint is null && attaching is not null)
+                try { endpoint = await attaching; }
+                catch (Exception) { /* nothing held */ }
             await CleanUpAsync(spec.Id, layerTaken ? spec : null, endpoint);
             throw;
         }
+    }
+
+    private async Task<DynoEndpoint> AttachAsync(string id, StartTimings? timings, CancellationToken cancellation)
+    {
+        using (timings?.Step("network")) return await _network.AttachAsync(id, cancellation);
     }
 
     /// <summary>conmon creates the container (and daemonizes, so the dyno outlives us); then the runtime starts it.</summary>
@@ -244,7 +258,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             var conmonGone = ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } pid && !Libc.ProcessExists(pid);
             if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
                 throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
-            await Task.Delay(5, cancellation);
+            await Task.Delay(1, cancellation);
         }
         createdStep?.Dispose();
         using (timings?.Step("start")) await _oci.StartAsync(id);
@@ -278,7 +292,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         await _network.DetachAsync(id, endpoint);
         var bundle = Path.Combine(_bundles, id);
         var scratch = Path.Combine(bundle, "scratch");
-        if (IsMountPoint(scratch)) await HostCommand.RunAsync("umount", ["--lazy", scratch]);
+        if (IsMountPoint(scratch)) Libc.UnmountLazily(scratch);
         try
         {
             if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
