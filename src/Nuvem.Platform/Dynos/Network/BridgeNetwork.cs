@@ -164,6 +164,8 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
     private void Replenish(TimeSpan delay)
     {
         if (spareCount <= 0 || _closed || Interlocked.CompareExchange(ref _replenishing, 1, 0) != 0) return;
+        // Not timed as part of the start that asked for it (timings flow with the execution context).
+        using var detached = ExecutionContext.SuppressFlow();
         _replenish = Task.Run(async () =>
         {
             try
