@@ -208,7 +208,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             var command = DynoCommand.Argv(attached, tty);
             OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
             var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
-            await File.WriteAllTextAsync(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json), cancellation);
+            File.WriteAllText(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json));
             return (bundle, endpoint);
         }
         catch
@@ -243,6 +243,9 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             "--log-level", "error",
         ];
         var timings = StartTimings.Current;
+        // Woken as soon as the runtime writes its pid file (inotify), polled as well for everything else.
+        var written = new SemaphoreSlim(0);
+        using var watcher = WatchPidFile(bundle, written);
         var spawned = DateTime.UtcNow;
         // conmon's own messages go to a file: it outlives this process, so it must not hold our pipes.
         var launching = HostCommand.RunAsync("/bin/sh",
@@ -262,7 +265,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             var conmonGone = ReadNumber(conmonPidFile) is { } pid && !Libc.ProcessExists(pid);
             if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
                 throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
-            await Task.Delay(1, cancellation);
+            await written.WaitAsync(5, cancellation);
         }
         // Its exit status no longer matters (the container exists), but a failure to be awaited is observed.
         _ = launching.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
@@ -277,6 +280,25 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             timings.Add("noticed", (DateTime.UtcNow - created).TotalMilliseconds);
         }
         using (timings?.Step("start")) await _oci.StartAsync(id);
+    }
+
+    /// <returns>A watcher that releases <paramref name="written"/> whenever the bundle's pid file is created or written,
+    /// or null when one cannot be had (inotify instances used up): the caller polls anyway.</returns>
+    private static FileSystemWatcher? WatchPidFile(string bundle, SemaphoreSlim written)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(bundle, "pidfile") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            FileSystemEventHandler wake = (_, _) => written.Release();
+            watcher.Created += wake;
+            watcher.Changed += wake;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
