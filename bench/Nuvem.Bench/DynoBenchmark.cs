@@ -47,13 +47,14 @@ internal static class DynoBenchmark
             var seen = new HashSet<string>();
             Density density;
             string bridge, dataDir;
-            await using (var platform = await Platform.StartAsync(new Dictionary<string, string> { ["NUVEM_DYNO_RUNTIME"] = "container", ["NUVEM_DYNO_SIZES"] = sizes }))
+            await using (var platform = await Platform.StartAsync(new Dictionary<string, string> { ["NUVEM_DYNO_RUNTIME"] = "container", ["NUVEM_DYNO_SIZES"] = sizes, ["NUVEM_DYNO_TIMINGS"] = "1" }))
             {
                 (bridge, dataDir) = (platform.Bridge, platform.DataDir);
                 using var api = platform.Client();
                 await DeployAsync(platform, api, source);
                 container = await MeasureStartsAsync(platform, api, restarts, seen);
                 PrintStarts(process, container);
+                PrintBreakdown(platform.Output, restarts);
                 density = await MeasureDensityAsync(platform, api, maxDynos, seen);
             }
             var memAvailableCleaned = MemAvailableMb();
@@ -196,6 +197,27 @@ internal static class DynoBenchmark
         Row("state up in the API (routable)", t => t.UpMs);
         Row("stop: scale 1→0 until gone (1 s drain)", t => t.StopMs);
         Console.WriteLine($"start→accepting, container/process: {Stats.Of(container.Select(t => t.AcceptMs)).Median / Stats.Of(process.Select(t => t.AcceptMs)).Median:F2}");
+    }
+
+    /// <summary>
+    /// The container runtime's own steps of the last <paramref name="starts"/> starts, from the lines nuvemd writes
+    /// with NUVEM_DYNO_TIMINGS=1 ("dyno ID start ms: step=ms … total=ms"), in the order it names them.
+    /// </summary>
+    private static void PrintBreakdown(string output, int starts)
+    {
+        var lines = output.Split('\n').Where(l => l.StartsWith("dyno ", StringComparison.Ordinal) && l.Contains(" start ms: ")).TakeLast(starts).ToList();
+        if (lines.Count == 0) { Console.WriteLine("(no start timings from nuvemd)"); return; }
+        var steps = new List<string>();
+        var samples = new Dictionary<string, List<double>>();
+        foreach (var line in lines)
+            foreach (var pair in line[(line.IndexOf(" start ms: ", StringComparison.Ordinal) + 11)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var (step, ms) = (pair[..pair.IndexOf('=')], double.Parse(pair[(pair.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+                if (!samples.TryGetValue(step, out var list)) { samples[step] = list = []; steps.Add(step); }
+                list.Add(ms);
+            }
+        Console.WriteLine($"   the container runtime's start, by step (NUVEM_DYNO_TIMINGS), ms: median (p90) of {lines.Count}");
+        Console.WriteLine("   " + string.Join("  ", steps.Select(s => $"{s} {Stats.Of(samples[s]).Median:F1} ({Stats.Of(samples[s]).P90:F1})")));
     }
 
     // ---- 2. and 3. memory and density -----------------------------------------------------------------------
@@ -464,7 +486,7 @@ internal static class DynoBenchmark
     }
 
     /// <summary>Anything of the container platform still on the host: a process naming its data directory or a dyno
-    /// (conmon), a dyno's cgroup (holding tini and the app), its bridge, a dyno's network namespace, a mount below
+    /// (conmon), a dyno's cgroup (holding tini and the app), its bridge, a dyno's or a spare network namespace, a mount below
     /// its data directory.</summary>
     private static List<string> Leftovers(string bridge, string dataDir, HashSet<string> dynoIds)
     {
@@ -483,7 +505,9 @@ internal static class DynoBenchmark
                 found.Add($"cgroup {cgroup}");
         if (Directory.Exists("/sys/class/net/" + bridge)) found.Add("bridge " + bridge);
         if (Directory.Exists("/var/run/netns"))
-            found.AddRange(Directory.EnumerateFileSystemEntries("/var/run/netns").Where(n => dynoIds.Any(id => n.EndsWith(id, StringComparison.Ordinal))).Select(n => "netns " + n));
+            found.AddRange(Directory.EnumerateFileSystemEntries("/var/run/netns")
+                .Where(n => dynoIds.Any(id => n.EndsWith(id, StringComparison.Ordinal)) || Path.GetFileName(n).StartsWith($"nuvem-spare-{bridge}-", StringComparison.Ordinal))
+                .Select(n => "netns " + n));
         found.AddRange(File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(dataDir, StringComparison.Ordinal)).Select(m => "mount " + m));
         return found;
     }

@@ -203,6 +203,15 @@ public sealed class DynoManagerTests
         var dead = before.Single(d => d!["name"]!.GetValue<string>() == "web.2")!["id"]!.GetValue<string>();
         var alive = before.Single(d => d!["name"]!.GetValue<string>() == "web.1")!["id"]!.GetValue<string>();
 
+        // The dead dyno's network (made on demand, or a spare made ahead of time), and the spares the killed platform leaves.
+        var deadEndpoint = JsonNode.Parse(File.ReadAllText(Path.Combine(server.DataDir, "dynos", "bundles", dead, "dyno.json")))!["Endpoint"]!;
+        var deadNetns = deadEndpoint["NetworkNamespace"]!.GetValue<string>();
+        var deadNetwork = deadEndpoint["NetworkId"]?.GetValue<string>() ?? dead;
+        Assert.True(File.Exists(deadNetns));
+        var aliveNetns = JsonNode.Parse(File.ReadAllText(Path.Combine(server.DataDir, "dynos", "bundles", alive, "dyno.json")))!["Endpoint"]!["NetworkNamespace"]!.GetValue<string>();
+        // Those not given to a dyno yet (a spare keeps its name when a dyno takes it).
+        var spares = await DynoApps.Eventually(() => Task.FromResult(Spares(server.Bridge).Except([aliveNetns, deadNetns]).ToList()), s => s.Count > 0,
+            what: "spare networks made");
         server.Kill();
         var oci = Path.Combine(server.DataDir, "dynos", "oci");
         await HostRun(server.OciRuntime, "--root", oci, "kill", "--all", dead, "KILL");
@@ -213,13 +222,20 @@ public sealed class DynoManagerTests
             what: "web.2 started afresh");
         Assert.Contains(after, d => d!["id"]!.GetValue<string>() == alive); // the living one was adopted
         Assert.False(Directory.Exists(Path.Combine(server.DataDir, "dynos", "bundles", dead)));
-        Assert.False(File.Exists($"/var/run/netns/nuvem-{dead}"));
+        Assert.False(File.Exists(deadNetns));
+        Assert.All(spares, spare => Assert.False(File.Exists(spare), $"{spare} left by the killed platform"));
         Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/nuvem-dynos/{dead}"));
         Assert.DoesNotContain(dead, await HostRun(server.OciRuntime, "--root", oci, "list", "--quiet"));
+        // Every address lease is held by a running dyno or a spare network of the new platform's: none by the dead dyno.
+        var holders = after.Select(d => d!["id"]!.GetValue<string>())
+            .Select(id => JsonNode.Parse(File.ReadAllText(Path.Combine(server.DataDir, "dynos", "bundles", id, "dyno.json")))!["Endpoint"]!)
+            .Select(e => e["NetworkId"]?.GetValue<string>()).ToList();
+        Assert.Equal(2, holders.Count(h => h is not null));
         var leases = Directory.GetFiles(Path.Combine(server.DataDir, "dynos", "leases", server.Bridge))
-            .Where(f => System.Net.IPAddress.TryParse(Path.GetFileName(f), out _)).Select(File.ReadAllText).ToList();
-        Assert.Equal(2, leases.Count);
-        Assert.DoesNotContain(leases, l => l.Contains(dead));
+            .Where(f => System.Net.IPAddress.TryParse(Path.GetFileName(f), out _)).Select(f => File.ReadAllLines(f)[0].Trim()).ToList();
+        Assert.All(leases, owner => Assert.True(holders.Contains(owner) || File.Exists("/var/run/netns/nuvem-" + owner), $"a lease held by {owner}"));
+        Assert.Equal(2, leases.Count(holders.Contains));
+        Assert.DoesNotContain(deadNetwork, leases);
         Assert.DoesNotContain(File.ReadAllText("/proc/self/mountinfo"), Path.Combine(server.DataDir, "dynos", "bundles", dead));
     }
 
@@ -241,8 +257,13 @@ public sealed class DynoManagerTests
         Assert.Equal("", (await HostRun(server.OciRuntime, "--root", oci, "list", "--quiet")).Trim());
         Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDir, "dynos", "bundles")));
         Assert.False(Directory.Exists($"/sys/class/net/{server.Bridge}"));
+        Assert.Empty(Spares(server.Bridge));
         Assert.DoesNotContain(Path.Combine(server.DataDir, "dynos"), File.ReadAllText("/proc/self/mountinfo"));
     }
+
+    /// <summary>The network namespaces a platform on <paramref name="bridge"/> made ahead of time for its next dynos.</summary>
+    private static string[] Spares(string bridge) =>
+        Directory.Exists("/var/run/netns") ? Directory.GetFiles("/var/run/netns", $"nuvem-spare-{bridge}-*") : [];
 
     private static async Task<string> HostRun(string file, params string[] args) =>
         (await Nuvem.Platform.Dynos.Runtime.HostCommand.RunAsync(file, args)).Output;

@@ -128,6 +128,14 @@ public sealed class IsolationTests(ITestOutputHelper output)
             },
         });
         Assert.Equal(HttpStatusCode.Created, started.Status);
+        if (server.OciRuntime == "crun")
+        {
+            // Not the platform's first dyno: crun loads the seccomp filter it compiled for the victim's, as raw BPF.
+            var config = Path.Combine(server.DataDir, "dynos", "bundles", started.Json["id"]!.GetValue<string>(), "config.json");
+            var written = await DynoApps.Eventually(() => Task.FromResult(File.Exists(config) ? File.ReadAllText(config) : ""),
+                c => c.TrimEnd().EndsWith('}'), what: "the battery's bundle");
+            Assert.NotNull(JsonNode.Parse(written)!["annotations"]?["run.oci.seccomp_bpf_data"]);
+        }
         var logs = await DynoApps.Eventually(() => DynoApps.Logs(server, api, "attacker"), l => l.Contains("BATTERY {"),
             TimeSpan.FromMinutes(3), "the battery's report");
         stop.Cancel();

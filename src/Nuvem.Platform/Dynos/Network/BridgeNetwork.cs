@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nuvem.Platform.Dynos.Runtime;
@@ -21,13 +22,28 @@ namespace Nuvem.Platform.Dynos.Network;
 /// Outbound traffic to the rest of the world is masqueraded by the bridge plugin, as dynos on Heroku may call out.
 /// </summary>
 public sealed class BridgeNetwork(string bridge, string subnet, int port, string leaseDirectory, string pluginDirectory,
-    IReadOnlyList<string> deniedNetworks) : IDynoNetwork
+    IReadOnlyList<string> deniedNetworks, int spareCount = BridgeNetwork.SpareCount) : IDynoNetwork
 {
     /// <summary>Where dynos may not connect to unless an operator says otherwise (NUVEM_DYNO_EGRESS_DENY).</summary>
     public static readonly IReadOnlyList<string> PrivateNetworks =
         ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
     private const string NamespacePrefix = "nuvem-";
+
+    /// <summary>How many spare networks are kept ready for the next dynos (<see cref="AttachAsync"/>).</summary>
+    public const int SpareCount = 2;
+
+    private readonly ConcurrentQueue<DynoEndpoint> _spares = new();
+    // Network ids made by this process and not yet released (spares, and those of dynos it started).
+    private readonly ConcurrentDictionary<string, byte> _live = new();
+    // Long enough for the dyno that took a spare to have started (its app too) before the host tools run again.
+    private static readonly TimeSpan ReplenishDelay = TimeSpan.FromMilliseconds(500);
+    private Task _replenish = Task.CompletedTask;
+    private int _replenishing;
+    private volatile bool _closed;
+
+    /// <summary>Spares are named after their bridge: another platform's (another bridge on this host) are never ours.</summary>
+    private string SparePrefix => $"spare-{bridge}-";
     private string Table => "nuvem_" + new string(bridge.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
     private string Config => new JsonObject
@@ -88,61 +104,141 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
         await HostCommand.RequireAsync("nft", ["-f", "-"], rules + "\n");
     }
 
+    /// <summary>
+    /// A dyno's network comes from a few spare ones made ahead of time (its namespace, loopback, bridge port with its
+    /// address lease and masquerade rule, the port isolated and in the firewall's set: exactly what a dyno wired on
+    /// demand gets), so that a start does not wait for half a dozen host tools; with no spare left, it is made on
+    /// demand as before. Each taken spare is replaced in the background, half a second after the start that took it.
+    /// </summary>
     public async Task<DynoEndpoint> AttachAsync(string id, CancellationToken cancellation)
     {
-        var name = NamespacePrefix + id;
-        await HostCommand.RequireAsync("ip", ["netns", "add", name], cancellation: cancellation);
+        if (!_closed && _spares.TryDequeue(out var spare))
+        {
+            StartTimings.Current?.Add("spare", 0);
+            Replenish(ReplenishDelay);
+            return spare;
+        }
+        var endpoint = await CreateAsync(id, cancellation);
+        Replenish(ReplenishDelay);
+        return endpoint;
+    }
+
+    /// <summary>One dyno's network, under <paramref name="networkId"/> (the CNI container id: the owner of its lease and
+    /// masquerade rule, and its namespace's name after <c>nuvem-</c>).</summary>
+    private async Task<DynoEndpoint> CreateAsync(string networkId, CancellationToken cancellation)
+    {
+        var name = NamespacePrefix + networkId;
+        var timings = StartTimings.Current;
+        _live[networkId] = 0;
         try
         {
+            using (timings?.Step("netns")) await HostCommand.RequireAsync("ip", ["netns", "add", name], cancellation: cancellation);
             var netns = "/var/run/netns/" + name;
             // Without the loopback plugin the dyno's `lo` stays down: localhost would not work inside it.
-            await Cni("loopback", "ADD", id, netns, "lo", """{"cniVersion":"1.0.0","name":"lo","type":"loopback"}""", cancellation);
-            var result = await Cni("bridge", "ADD", id, netns, "eth0", Config, cancellation);
+            using (timings?.Step("cni-lo"))
+                await Cni("loopback", "ADD", networkId, netns, "lo", """{"cniVersion":"1.0.0","name":"lo","type":"loopback"}""", cancellation);
+            string result;
+            using (timings?.Step("cni-bridge")) result = await Cni("bridge", "ADD", networkId, netns, "eth0", Config, cancellation);
             using var json = JsonDocument.Parse(result);
             var address = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
             var hostSide = json.RootElement.GetProperty("interfaces").EnumerateArray()
                 .Select(i => (Name: i.GetProperty("name").GetString(), Sandbox: i.TryGetProperty("sandbox", out _)))
                 .First(i => !i.Sandbox && i.Name != bridge).Name!;
-            await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
-            await HostCommand.RequireAsync("nft", ["add", "element", "bridge", Table, "ports", $"{{ {hostSide} }}"], cancellation: cancellation);
+            using (timings?.Step("isolate"))
+                await HostCommand.RequireAsync("bridge", ["link", "set", "dev", hostSide, "isolated", "on"], cancellation: cancellation);
+            using (timings?.Step("nft"))
+                await HostCommand.RequireAsync("nft", ["add", "element", "bridge", Table, "ports", $"{{ {hostSide} }}"], cancellation: cancellation);
             // An address used moments ago by another dyno may still sit in the neighbour table with the old MAC.
-            await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
-            return new DynoEndpoint(netns, address, port, hostSide);
+            using (timings?.Step("neigh")) await HostCommand.RunAsync("ip", ["neigh", "del", address, "dev", bridge], cancellation: cancellation);
+            return new DynoEndpoint(netns, address, port, hostSide, networkId);
         }
         catch
         {
-            await DetachAsync(id, null);
+            await DetachAsync(networkId, null);
             throw;
         }
     }
 
-    public async Task DetachAsync(string id, DynoEndpoint? endpoint)
+    /// <summary>Tops the spares up to <see cref="SpareCount"/> after <paramref name="delay"/> (so as not to compete with
+    /// the start that took one), unless that is already under way.</summary>
+    private void Replenish(TimeSpan delay)
     {
-        var netns = "/var/run/netns/" + NamespacePrefix + id;
-        if (endpoint?.HostInterface is { } link) await HostCommand.RunAsync("nft", ["delete", "element", "bridge", Table, "ports", $"{{ {link} }}"]);
-        await HostCommand.RunAsync(Path.Combine(pluginDirectory, "bridge"), [], Config, Environment("DEL", id, netns, "eth0"));
-        if (File.Exists(netns)) await HostCommand.RunAsync("ip", ["netns", "del", NamespacePrefix + id]);
+        if (spareCount <= 0 || _closed || Interlocked.CompareExchange(ref _replenishing, 1, 0) != 0) return;
+        // Not timed as part of the start that asked for it (timings flow with the execution context).
+        using var detached = ExecutionContext.SuppressFlow();
+        _replenish = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(delay);
+                while (!_closed && _spares.Count < spareCount)
+                {
+                    var spare = await CreateAsync(SparePrefix + Guid.NewGuid().ToString("N")[..12], CancellationToken.None);
+                    if (_closed) { await DetachAsync(spare.NetworkId!, spare); break; }
+                    _spares.Enqueue(spare);
+                }
+            }
+            catch (Exception e)
+            {
+                // Dynos then get their network on demand; the next start tries again.
+                Console.Error.WriteLine($"dyno network {bridge}: no spare network made: {e.Message}");
+            }
+            finally
+            {
+                Volatile.Write(ref _replenishing, 0);
+            }
+        });
     }
 
+    public async Task ReleaseSparesAsync()
+    {
+        _closed = true;
+        await _replenish;
+        while (_spares.TryDequeue(out var spare)) await DetachAsync(spare.NetworkId!, spare);
+    }
+
+    /// <summary>Releases a dyno's network: by its endpoint where it is known, else by the names made from <paramref name="id"/>.</summary>
+    public async Task DetachAsync(string id, DynoEndpoint? endpoint)
+    {
+        var networkId = endpoint?.NetworkId ?? id;
+        var name = NamespacePrefix + networkId;
+        var netns = "/var/run/netns/" + name;
+        if (endpoint?.HostInterface is { } link) await HostCommand.RunAsync("nft", ["delete", "element", "bridge", Table, "ports", $"{{ {link} }}"]);
+        await HostCommand.RunAsync(Path.Combine(pluginDirectory, "bridge"), [], Config, Environment("DEL", networkId, netns, "eth0"));
+        if (File.Exists(netns)) await HostCommand.RunAsync("ip", ["netns", "del", name]);
+        _live.TryRemove(networkId, out _);
+    }
+
+    /// <param name="keep">The network ids (<see cref="DynoEndpoint.NetworkId"/>, else dyno ids) of adopted dynos.</param>
     public async Task ReleaseLeftoversAsync(IReadOnlySet<string> keep)
     {
-        await RemoveMasqueradeRulesAsync(keep);
+        // What this process made itself (spares, dynos it has started) is never a leftover.
+        var kept = new HashSet<string>(keep);
+        kept.UnionWith(_live.Keys);
+        await RemoveMasqueradeRulesAsync(id => kept.Contains(id) || _live.ContainsKey(id));
+        // Spares a previous platform process left behind (killed, or stopped while dynos kept running).
+        if (Directory.Exists("/var/run/netns"))
+            foreach (var netns in Directory.EnumerateFiles("/var/run/netns", NamespacePrefix + SparePrefix + "*"))
+            {
+                var networkId = Path.GetFileName(netns)[NamespacePrefix.Length..];
+                if (!kept.Contains(networkId) && !_live.ContainsKey(networkId)) await DetachAsync(networkId, null);
+            }
         var leases = Path.Combine(leaseDirectory, bridge);
         if (!Directory.Exists(leases)) return;
         foreach (var lease in Directory.EnumerateFiles(leases))
         {
             if (!System.Net.IPAddress.TryParse(Path.GetFileName(lease), out _)) continue; // lock, last_reserved_ip
             var owner = File.ReadLines(lease).FirstOrDefault()?.Trim();
-            if (owner is not null && !keep.Contains(owner)) File.Delete(lease);
+            if (owner is not null && !kept.Contains(owner) && !_live.ContainsKey(owner)) File.Delete(lease);
         }
     }
 
     /// <summary>
     /// Removes the bridge plugin's per-dyno masquerade rules (iptables nat chains commented with this network's name)
-    /// of dynos other than <paramref name="keep"/>: the plugin's DEL removes them, but not for a dyno whose platform
+    /// of dynos <paramref name="keep"/> does not keep: the plugin's DEL removes them, but not for a dyno whose platform
     /// was killed halfway through setting it up.
     /// </summary>
-    private async Task RemoveMasqueradeRulesAsync(IReadOnlySet<string> keep)
+    private async Task RemoveMasqueradeRulesAsync(Func<string, bool> keep)
     {
         var listed = await HostCommand.RunAsync("iptables", ["-t", "nat", "-S"]);
         if (!listed.Succeeded) return;
@@ -153,7 +249,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
             var at = rule.IndexOf(ours, StringComparison.Ordinal);
             if (at < 0) continue;
             var id = rule[(at + ours.Length)..].Split('\\')[0];
-            if (keep.Contains(id)) continue;
+            if (keep(id)) continue;
             var fields = rule.Split(' ');
             if (rule.StartsWith("-A POSTROUTING ", StringComparison.Ordinal))
                 // iptables -S quotes like a shell does: the rule can be handed back to it through sh.
@@ -170,7 +266,8 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
 
     public async Task TearDownAsync()
     {
-        await RemoveMasqueradeRulesAsync(new HashSet<string>());
+        await ReleaseSparesAsync();
+        await RemoveMasqueradeRulesAsync(_ => false);
         await HostCommand.RunAsync("nft", ["delete", "table", "inet", Table]);
         await HostCommand.RunAsync("nft", ["delete", "table", "bridge", Table]);
         await HostCommand.RunAsync("ip", ["link", "del", bridge]);

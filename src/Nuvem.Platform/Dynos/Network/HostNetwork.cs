@@ -19,5 +19,7 @@ public sealed class HostNetwork : IDynoNetwork
 
     public Task ReleaseLeftoversAsync(IReadOnlySet<string> keep) => Task.CompletedTask;
 
+    public Task ReleaseSparesAsync() => Task.CompletedTask;
+
     public Task TearDownAsync() => Task.CompletedTask;
 }

@@ -31,6 +31,9 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     private readonly SemaphoreSlim _readiness = new(1, 1);
     private readonly ConcurrentDictionary<string, IDynoProcess> _running = new();
     private string? _stack;
+    // The dyno seccomp filter as crun compiled it for the first dyno (the same profile for every dyno), given to the
+    // next ones ready-made: compiling it is a good part of what creating a container costs.
+    private byte[]? _compiledSeccomp;
 
     public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network)
     {
@@ -50,6 +53,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
 
     public async Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation)
     {
+        var timings = StartTimings.Begin();
         var (bundle, endpoint) = await PrepareAsync(spec, attached: false, tty: false, cancellation);
         try
         {
@@ -60,6 +64,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             await CleanUpAsync(spec.Id, spec, endpoint);
             throw;
         }
+        timings?.Report($"dyno {spec.Id}");
         return Track(new Container(this, spec, bundle, endpoint, output));
     }
 
@@ -89,6 +94,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         await EnsureReadyAsync();
         var adopted = new List<AdoptedDyno>();
         var kept = new HashSet<string>();
+        var keptNetworks = new HashSet<string>();
         foreach (var bundle in Directory.EnumerateDirectories(_bundles))
         {
             var id = Path.GetFileName(bundle);
@@ -100,6 +106,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             {
                 _layers.Adopt(record.Spec);
                 kept.Add(id);
+                keptNetworks.Add(record.Endpoint.NetworkId ?? id);
                 adopted.Add(new AdoptedDyno(record.Spec, Track(new Container(this, record.Spec, bundle, record.Endpoint, output)), record.StartedAt));
                 continue;
             }
@@ -109,13 +116,14 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         var listed = await _oci.RunAsync("list", "--quiet");
         foreach (var id in listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!kept.Contains(id) && id != "ID") await CleanUpAsync(id, spec: null, endpoint: null);
-        await _network.ReleaseLeftoversAsync(kept);
+        await _network.ReleaseLeftoversAsync(keptNetworks);
         _layers.RemoveUnused();
         return adopted;
     }
 
     public async Task ShutdownAsync()
     {
+        await _network.ReleaseSparesAsync();
         // Dynos that have exited may still be on their way out of the table; running ones keep the network.
         if (_stack is not null && _running.Values.All(p => p.Exited.IsCompleted)) await _network.TearDownAsync();
     }
@@ -152,31 +160,39 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     /// <summary>Everything a dyno needs before its runtime is called: slug layer, writable layer, network, bundle.</summary>
     private async Task<(string Bundle, DynoEndpoint Endpoint)> PrepareAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
     {
-        await EnsureReadyAsync();
+        var timings = StartTimings.Current;
+        using (timings?.Step("ready")) await EnsureReadyAsync();
         var bundle = Path.Combine(_bundles, spec.Id);
         Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
         DynoEndpoint? endpoint = null;
+        Task<DynoEndpoint>? attaching = null;
         var layerTaken = false;
         try
         {
-            var layer = await _layers.AcquireAsync(spec, cancellation);
+            // The network (a spare at once, or made on demand) while the layers are prepared: neither needs the other.
+            attaching = AttachAsync(spec.Id, timings, cancellation);
+            string layer;
+            using (timings?.Step("layer")) layer = await _layers.AcquireAsync(spec, cancellation);
             layerTaken = true;
             // /app's writable layer on a tmpfs of the dyno size's disk cap: a dyno cannot fill the host's disk, and
             // the pages count against its own memory.
             var scratch = Path.Combine(bundle, "scratch");
-            Directory.CreateDirectory(scratch);
-            await HostCommand.RequireAsync("mount", ["-t", "tmpfs", "-o", $"size={spec.Size.AppDiskMb}m,mode=0755,nodev,nosuid", "tmpfs", scratch],
-                cancellation: cancellation);
-            foreach (var dir in new[] { "upper", "work" })
+            using (timings?.Step("tmpfs"))
             {
-                var path = Path.Combine(scratch, dir);
-                Directory.CreateDirectory(path);
-                Libc.Chown(path, spec.Uid, spec.Uid);
+                Directory.CreateDirectory(scratch);
+                Libc.MountTmpfs(scratch, $"size={spec.Size.AppDiskMb}m,mode=0755");
+                foreach (var dir in new[] { "upper", "work" })
+                {
+                    var path = Path.Combine(scratch, dir);
+                    Directory.CreateDirectory(path);
+                    Libc.Chown(path, spec.Uid, spec.Uid);
+                }
+                Directory.CreateDirectory(Path.Combine(bundle, "exit"));
+                Directory.CreateDirectory(Path.Combine(bundle, "persist"));
             }
-            Directory.CreateDirectory(Path.Combine(bundle, "exit"));
-            Directory.CreateDirectory(Path.Combine(bundle, "persist"));
-            endpoint = await _network.AttachAsync(spec.Id, cancellation);
+            endpoint = await attaching;
 
+            using var bundleStep = timings?.Step("bundle");
             var environment = new Dictionary<string, string>(spec.ConfigVars)
             {
                 ["HOME"] = "/app",
@@ -190,16 +206,25 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
             else environment.Remove("PORT");
             var command = DynoCommand.Argv(attached, tty);
-            OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment);
+            OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
             var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
-            await File.WriteAllTextAsync(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json), cancellation);
+            File.WriteAllText(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json));
             return (bundle, endpoint);
         }
         catch
         {
+            // A network being made when another step failed is released with the rest (one that failed released itself).
+            if (endpoint is null && attaching is not null)
+                try { endpoint = await attaching; }
+                catch (Exception) { /* nothing held */ }
             await CleanUpAsync(spec.Id, layerTaken ? spec : null, endpoint);
             throw;
         }
+    }
+
+    private async Task<DynoEndpoint> AttachAsync(string id, StartTimings? timings, CancellationToken cancellation)
+    {
+        using (timings?.Step("network")) return await _network.AttachAsync(id, cancellation);
     }
 
     /// <summary>conmon creates the container (and daemonizes, so the dyno outlives us); then the runtime starts it.</summary>
@@ -217,24 +242,78 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             "-l", "k8s-file:" + Path.Combine(bundle, "ctr.log"), "--log-size-max", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
             "--log-level", "error",
         ];
+        var timings = StartTimings.Current;
+        // Woken as soon as the runtime writes its pid file (inotify), polled as well for everything else.
+        var written = new SemaphoreSlim(0);
+        using var watcher = WatchPidFile(bundle, written);
+        var spawned = DateTime.UtcNow;
         // conmon's own messages go to a file: it outlives this process, so it must not hold our pipes.
-        var launched = await HostCommand.RunAsync("/bin/sh",
+        var launching = HostCommand.RunAsync("/bin/sh",
             ["-c", "exec \"$0\" \"$@\" </dev/null >>\"$NUVEM_CONMON_LOG\" 2>&1", _conmon, .. args],
             environment: new Dictionary<string, string> { ["NUVEM_CONMON_LOG"] = Path.Combine(bundle, "conmon.log") },
             cancellation: cancellation);
-        if (!launched.Succeeded) throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {Problem(bundle)}");
 
-        // conmon returns before the runtime has created the container: its pid file says when it has.
+        // conmon's first process returns once it has forked the monitor, before the runtime has created the
+        // container: the runtime's pid file says when it has. Watched from the start, not after conmon returns.
         var pidFile = Path.Combine(bundle, "pidfile");
+        var conmonPidFile = Path.Combine(bundle, "conmon.pid");
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
         {
-            var conmonGone = ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } pid && !Libc.ProcessExists(pid);
+            if (launching.IsCompleted && await launching is { Succeeded: false } launched)
+                throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {Problem(bundle)}");
+            var conmonGone = ReadNumber(conmonPidFile) is { } pid && !Libc.ProcessExists(pid);
             if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
                 throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
-            await Task.Delay(5, cancellation);
+            await written.WaitAsync(5, cancellation);
         }
-        await _oci.StartAsync(id);
+        // Its exit status no longer matters (the container exists), but a failure to be awaited is observed.
+        _ = launching.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        if (_compiledSeccomp is null) KeepCompiledSeccomp(id);
+        if (timings is not null)
+        {
+            // From the files' times (as fine as the file system keeps them): conmon up, then the container created.
+            var monitor = File.GetLastWriteTimeUtc(conmonPidFile);
+            var created = File.GetLastWriteTimeUtc(pidFile);
+            timings.Add("conmon", (monitor - spawned).TotalMilliseconds);
+            timings.Add("create", (created - monitor).TotalMilliseconds);
+            timings.Add("noticed", (DateTime.UtcNow - created).TotalMilliseconds);
+        }
+        using (timings?.Step("start")) await _oci.StartAsync(id);
+    }
+
+    /// <returns>A watcher that releases <paramref name="written"/> whenever the bundle's pid file is created or written,
+    /// or null when one cannot be had (inotify instances used up): the caller polls anyway.</returns>
+    private static FileSystemWatcher? WatchPidFile(string bundle, SemaphoreSlim written)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(bundle, "pidfile") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            FileSystemEventHandler wake = (_, _) => written.Release();
+            watcher.Created += wake;
+            watcher.Changed += wake;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the filter crun compiled for the container <paramref name="id"/> from the dyno seccomp profile (crun keeps
+    /// it in the container's state, where its <c>exec</c> finds it): raw BPF, a whole number of 8-byte instructions.
+    /// </summary>
+    private void KeepCompiledSeccomp(string id)
+    {
+        if (_oci.Name != "crun") return;
+        try
+        {
+            var filter = File.ReadAllBytes(System.IO.Path.Combine(_oci.StateRoot, id, "seccomp.bpf"));
+            if (filter.Length > 0 && filter.Length % 8 == 0) _compiledSeccomp = filter;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static string Problem(string bundle)
@@ -265,7 +344,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         await _network.DetachAsync(id, endpoint);
         var bundle = Path.Combine(_bundles, id);
         var scratch = Path.Combine(bundle, "scratch");
-        if (IsMountPoint(scratch)) await HostCommand.RunAsync("umount", ["--lazy", scratch]);
+        if (IsMountPoint(scratch)) Libc.UnmountLazily(scratch);
         try
         {
             if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);

@@ -18,16 +18,33 @@ public sealed record OciContainer(string Hostname, int Uid, string UserName, str
 /// </summary>
 public static class OciBundle
 {
+    // What every bundle asks of the host, looked at once rather than on every start.
+    private static readonly Lazy<bool> SwapAccounted =
+        new(() => File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || File.Exists("/sys/fs/cgroup/cgroup.controllers"));
+    private static readonly Lazy<string[]> SharedHostDirectories =
+        new(() => new[] { "/etc/ssl", "/etc/alternatives", "/etc/ca-certificates" }.Where(Directory.Exists).ToArray());
+    private static readonly Lazy<long> OpenFilesLimit = new(() => HostLimit("Max open files"));
+
     /// <summary>A dyno: <c>/app</c> is an overlay of its release's slug layer under a private writable layer.</summary>
+    /// <param name="compiledSeccomp">The dyno seccomp filter as crun compiled it for an earlier dyno (its raw BPF), for
+    /// crun to load as it is instead of compiling the same profile again (<see cref="CompiledSeccompAnnotation"/>).</param>
     public static void Write(string bundle, string stackRoot, string slugLayer, string cgroupsPath, DynoSpec spec,
-        DynoEndpoint endpoint, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, bool terminal = false)
+        DynoEndpoint endpoint, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, bool terminal = false,
+        byte[]? compiledSeccomp = null)
     {
         var size = spec.Size;
         var container = new OciContainer(spec.Id, spec.Uid, spec.AppName, cgroupsPath, endpoint, size.MemoryMb, size.Cpu, size.Pids, size.TmpDiskMb);
         Write(bundle, stackRoot, container, [ContainerHost.Tini, "-g", "--", .. command], environment, terminal,
             [Mount("/app", "overlay", "overlay", $"lowerdir={slugLayer}", $"upperdir={Path.Combine(bundle, "scratch", "upper")}",
-                $"workdir={Path.Combine(bundle, "scratch", "work")}", "nodev", "nosuid")]);
+                $"workdir={Path.Combine(bundle, "scratch", "work")}", "nodev", "nosuid")],
+            compiledSeccomp is null ? null : new Dictionary<string, string> { [CompiledSeccompAnnotation] = Convert.ToBase64String(compiledSeccomp) });
     }
+
+    /// <summary>
+    /// crun's annotation for a seccomp filter given as raw BPF (base64): crun then loads it instead of compiling the
+    /// <c>seccomp</c> section, which stays in the bundle (runc, and crun without the annotation, use it).
+    /// </summary>
+    public const string CompiledSeccompAnnotation = "run.oci.seccomp_bpf_data";
 
     /// <summary>
     /// Any container of the platform's (a dyno, a build dyno): the app's uid with no capabilities and no new privileges,
@@ -35,7 +52,8 @@ public static class OciBundle
     /// capped tmpfs, its own pid/ipc/uts/mount/cgroup namespaces and network, the dyno seccomp filter, and its limits.
     /// </summary>
     public static void Write(string bundle, string stackRoot, OciContainer container, IReadOnlyList<string> args,
-        IReadOnlyDictionary<string, string> environment, bool terminal, IEnumerable<JsonObject> workMounts)
+        IReadOnlyDictionary<string, string> environment, bool terminal, IEnumerable<JsonObject> workMounts,
+        IReadOnlyDictionary<string, string>? annotations = null)
     {
         var hostname = container.Hostname;
         var endpoint = container.Endpoint;
@@ -50,8 +68,7 @@ public static class OciBundle
         var memory = (long)container.MemoryMb * 1024 * 1024;
         var memoryLimits = new JsonObject { ["limit"] = memory };
         // On cgroup v1, OCI's "swap" is memory+swap: equal to the limit means no swap. Only where the kernel accounts swap.
-        if (File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || File.Exists("/sys/fs/cgroup/cgroup.controllers"))
-            memoryLimits["swap"] = memory;
+        if (SwapAccounted.Value) memoryLimits["swap"] = memory;
 
         var mounts = new JsonArray(
             Mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
@@ -63,8 +80,7 @@ public static class OciBundle
             Mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"),
             Bind("/usr", "/usr"));
         // Host directories the userland in /usr points into (certificates, Debian's alternatives), where this host has them.
-        foreach (var shared in new[] { "/etc/ssl", "/etc/alternatives", "/etc/ca-certificates" }.Where(Directory.Exists))
-            mounts.Add(Bind(shared, shared));
+        foreach (var shared in SharedHostDirectories.Value) mounts.Add(Bind(shared, shared));
         foreach (var file in new[] { "passwd", "group", "hosts", "hostname", "resolv.conf" })
             mounts.Add(Bind("/etc/" + file, Path.Combine(bundle, file)));
         mounts.Add(Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={container.TmpDiskMb}m"));
@@ -100,6 +116,12 @@ public static class OciBundle
                 ["seccomp"] = SeccompProfile.Build(),
             },
         };
+        if (annotations is { Count: > 0 })
+        {
+            var written = new JsonObject();
+            foreach (var (key, value) in annotations) written[key] = value;
+            config["annotations"] = written;
+        }
         File.WriteAllText(Path.Combine(bundle, "config.json"), config.ToJsonString());
     }
 
@@ -121,7 +143,7 @@ public static class OciBundle
             ["permitted"] = new JsonArray(), ["ambient"] = new JsonArray(),
         },
         ["rlimits"] = new JsonArray(
-            Rlimit("RLIMIT_NOFILE", Math.Min(10_000, HostLimit("Max open files"))),
+            Rlimit("RLIMIT_NOFILE", Math.Min(10_000, OpenFilesLimit.Value)),
             Rlimit("RLIMIT_CORE", 0)),
         ["noNewPrivileges"] = true,
         ["oomScoreAdj"] = 500,
