@@ -21,6 +21,7 @@ internal static class RedeployRealBenchmark
         using var api = platform.Client();
         using var router = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.RouterPort}"), Timeout = TimeSpan.FromSeconds(10) };
         Console.WriteLine($"Redeploys: git push → the new code served through the router; {runs} runs each; median (p90) in milliseconds");
+        Console.WriteLine($"load average at the start: {LoadAverage()}");
 
         var results = new List<(string Name, List<Deploy> First, List<Deploy> Again)>();
         foreach (var (name, make, file, line) in Apps())
@@ -54,6 +55,7 @@ internal static class RedeployRealBenchmark
             try { Directory.Delete(source, recursive: true); } catch (IOException) { }
         }
 
+        Console.WriteLine($"load average at the end: {LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine($"{"measurement",-44} {"subject",16} {"baseline",16} {"ratio",7}");
         foreach (var (name, first, again) in results)
@@ -80,6 +82,9 @@ internal static class RedeployRealBenchmark
             Console.WriteLine($"{label,-48}" + string.Concat(results.Select(r => $" {Median(r.Again.Select(d => d.Steps.GetValueOrDefault(key, double.NaN))),10:F0}")));
         Console.WriteLine($"{"total",-48}" + string.Concat(results.Select(r => $" {Median(r.Again.Select(d => d.Served)),10:F0}")));
     }
+
+    /// <summary>The host's 1, 5 and 15 minute load averages: on a shared machine, what the numbers were measured under.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static void Row(string name, IEnumerable<double> subject, IEnumerable<double> baseline)
     {
