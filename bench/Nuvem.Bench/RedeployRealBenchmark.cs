@@ -56,6 +56,7 @@ internal static class RedeployRealBenchmark
         }
 
         Console.WriteLine($"load average at the end: {LoadAverage()}");
+        foreach (var line in platform.Output.Split('\n').Where(l => l.Contains("with links to the previous one failed"))) Console.WriteLine($"  nuvemd: {line}");
         Console.WriteLine();
         Console.WriteLine($"{"measurement",-44} {"subject",16} {"baseline",16} {"ratio",7}");
         foreach (var (name, first, again) in results)
