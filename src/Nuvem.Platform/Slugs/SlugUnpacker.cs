@@ -79,7 +79,15 @@ public static class SlugUnpacker
         if (refused is not null) throw new InvalidDataException($"The slug cannot be unpacked with links: {refused.Message}", refused);
         if (tar.ExitCode != 0) throw new IOException($"Unpacking the slug failed: {(await errors).Trim()}");
         if (reuse is not null && manifest is not null)
-            await File.WriteAllLinesAsync(reuse.Manifest, manifest.Select(f => $"{f.Value}\t{f.Key}"), cancellation);
+        {
+            // The platform's own record of the app's files: readable by nobody else.
+            await using (var file = new FileStream(reuse.Manifest, new FileStreamOptions
+            {
+                Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            await using (var writer = new StreamWriter(file))
+                foreach (var (path, key) in manifest) await writer.WriteLineAsync($"{key}\t{path}");
+        }
         return linked;
     }
 
@@ -115,8 +123,10 @@ public static class SlugUnpacker
                 var bytes = new byte[entry.Length];
                 if (entry.DataStream is { } data) await data.ReadExactlyAsync(bytes, cancellation);
                 var key = $"{Convert.ToHexStringLower(SHA256.HashData(bytes))} {(int)entry.Mode} {entry.ModificationTime.ToUnixTimeSeconds()} {bytes.Length}";
-                manifest[name] = key;
-                if (reuse.Previous is not null && previous.GetValueOrDefault(name) == key)
+                // A name the manifest's lines cannot hold as it is is never recorded, so never linked.
+                var recordable = name.IndexOfAny(['\n', '\r', '\t']) < 0;
+                if (recordable) manifest[name] = key;
+                if (recordable && reuse.Previous is not null && previous.GetValueOrDefault(name) == key)
                 {
                     await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.HardLink, renamed)
                     {
