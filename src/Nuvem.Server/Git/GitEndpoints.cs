@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
+using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Git;
 using Nuvem.Server.Api.Auth;
 
@@ -73,7 +74,7 @@ public static class GitEndpoints
     /// </summary>
     public static void MapPushHook(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut("/internal/push/{token}", async (HttpContext http, string token, string? commit, PushSessions sessions, Builder builder) =>
+        endpoints.MapPut("/internal/push/{token}", async (HttpContext http, string token, string? commit, PushSessions sessions, Builder builder, DynoManager manager) =>
         {
             // Only the unix socket has no local IP address: the hook endpoint is never served over TCP.
             if (http.Connection.LocalIpAddress is not null || sessions.Take(token) is not { } session)
@@ -90,6 +91,8 @@ public static class GitEndpoints
             // The build outlives a pusher who hangs up: a half-made release must not depend on their connection.
             var source = BuildSource.Held(_ => Task.FromResult(http.Request.Body), commit);
             var result = await builder.Start(session.App, session.Pusher.Id, source, Line).Completion;
+            // The new release's dynos start now, while git finishes the push, not at the manager's next pass.
+            if (result.Release is not null) manager.Kick();
             await Line($"{AppRepositories.ResultMarker} {(result.Release is null ? "failed" : "succeeded")}");
         });
     }

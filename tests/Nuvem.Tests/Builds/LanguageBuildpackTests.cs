@@ -131,6 +131,111 @@ public sealed class LanguageBuildpackTests(ServerFixture fixture, ITestOutputHel
         Assert.Contains("/app/.venv", answer.Body);
     }
 
+    /// <summary>The router's answer for the app once it says <paramref name="text"/> (a redeploy replaces the dyno).</summary>
+    private async Task<string> ServedAsync(string app, string text) =>
+        (await Nuvem.Tests.Dynos.DynoApps.Eventually(() => Nuvem.Tests.Router.RouterClient.GetAsync(Server.RouterPort, app),
+            r => r.Status == System.Net.HttpStatusCode.OK && r.Body.Contains(text), AppStartTimeout, $"{app} serving '{text}'")).Body;
+
+    [Fact]
+    public async Task A_node_app_without_a_lockfile_restores_node_modules_on_a_second_push_and_installs_again_when_package_json_changes()
+    {
+        using var api = Server.Api();
+        var app = await fixture.NewAppAsync(api, "nodenolock");
+        using var source = new GitWorkspace(Server, copyFrom: Fixture("node-express"));
+        File.Delete(Path.Combine(source.Directory, "package-lock.json"));
+        string Server_js(string marker) => File.ReadAllText(Path.Combine(Fixture("node-express"), "server.js"))
+            .Replace("Hello from Express", $"Hello ({marker}) from Express");
+        source.Write("server.js", Server_js("one"));
+        source.Commit("express, no lockfile");
+
+        var first = await PushAsync(api, app, source);
+        Assert.Contains("remote:        npm install (no package-lock.json", first.Output);
+        Assert.Contains("./app/node_modules/express/package.json", first.Entries);
+        await ServedAsync(app, "Hello (one) from Express");
+
+        // One changed line, the same package.json: node_modules comes from the cache, npm install is skipped.
+        source.Write("server.js", Server_js("two"));
+        source.Commit("one line");
+        var second = await PushAsync(api, app, source);
+        Assert.Contains("remote:        Restored node_modules from the cache (package.json unchanged)", second.Output);
+        Assert.DoesNotContain("npm install", second.Output);
+        Assert.Contains("wrote build-info.json", second.Output); // the build script still runs, with its devDependencies
+        Assert.Contains("./app/node_modules/express/package.json", second.Entries);
+        Assert.DoesNotContain(second.Entries, e => e.StartsWith("./app/node_modules/is-number/")); // still pruned
+        await ServedAsync(app, "Hello (two) from Express");
+
+        // package.json changed (is-number moves from devDependencies to dependencies): what the cache holds is
+        // restored, and npm install brings it in line.
+        var package = JsonNode.Parse(File.ReadAllText(Path.Combine(source.Directory, "package.json")))!.AsObject();
+        package["dependencies"]!["is-number"] = "^7.0.0";
+        package.Remove("devDependencies");
+        source.Write("package.json", package.ToJsonString());
+        source.Write("server.js", Server_js("three"));
+        source.Commit("is-number at run time too");
+        var third = await PushAsync(api, app, source);
+        Assert.Contains("remote:        Restored node_modules from the cache; npm install (package.json changed)", third.Output);
+        Assert.Contains("./app/node_modules/is-number/package.json", third.Entries); // now a dependency: not pruned
+        await ServedAsync(app, "Hello (three) from Express");
+    }
+
+    [Fact]
+    public async Task A_python_app_with_unchanged_requirements_reuses_its_virtualenv_and_a_changed_requirement_rebuilds_it()
+    {
+        using var api = Server.Api();
+        var app = await fixture.NewAppAsync(api, "pyvenv");
+        using var source = new GitWorkspace(Server, copyFrom: Fixture("python-vendored"));
+        string App_py(string marker) => File.ReadAllText(Path.Combine(Fixture("python-vendored"), "app.py"))
+            .Replace("MARKER = \"fixture\"", $"MARKER = \"{marker}\"");
+        source.Write("app.py", App_py("one"));
+        source.Commit("vendored greeting");
+
+        var first = await PushAsync(api, app, source);
+        Assert.Contains("remote: -----> Creating a virtualenv in .venv", first.Output);
+        Assert.Contains("remote:        pip install -r requirements.txt", first.Output);
+        Assert.Contains("./app/.venv/bin/greet", first.Entries);
+        await ServedAsync(app, "Hello from greeting (one)");
+
+        // One changed line, the same requirements: the virtualenv is the cached one, and its console scripts still
+        // run wherever the slug is unpacked.
+        source.Write("app.py", App_py("two"));
+        source.Commit("one line");
+        var second = await PushAsync(api, app, source);
+        Assert.Contains("remote: -----> Reusing the virtualenv in .venv from the cache (requirements.txt and Python unchanged)", second.Output);
+        Assert.DoesNotContain("Creating a virtualenv", second.Output);
+        Assert.DoesNotContain("pip install", second.Output);
+        Assert.Contains("./app/.venv/bin/greet", second.Entries);
+        using (var unpacked = SlugFiles.Unpack(Server, second.Checksum))
+        {
+            foreach (var script in new[] { "greet", "pip --version" })
+            {
+                var (exitCode, output) = await unpacked.RunAsync(script, TimeSpan.FromSeconds(30));
+                Assert.True(exitCode == 0, $"{script}: {output}");
+                if (script == "greet") Assert.Contains("Hello from greeting", output);
+                else Assert.Contains(unpacked.AppDir, output);
+            }
+        }
+        var body = await ServedAsync(app, "Hello from greeting (two)");
+        Assert.Contains("/app/.venv", body);
+
+        // The vendored package changed, requirements.txt did not: what requirements.txt names is part of the key.
+        source.Write("vendor/greeting/greeting/__init__.py", File.ReadAllText(Path.Combine(source.Directory, "vendor/greeting/greeting/__init__.py"))
+            .Replace("\"Hello from greeting\"", "\"Hi from greeting\""));
+        source.Write("app.py", App_py("three"));
+        source.Commit("a new greeting");
+        var third = await PushAsync(api, app, source);
+        Assert.Contains("remote: -----> Creating a virtualenv in .venv", third.Output);
+        await ServedAsync(app, "Hi from greeting (three)");
+
+        // requirements.txt changed: a new virtualenv.
+        source.Write("requirements.txt", "# the vendored package\n./vendor/greeting\n");
+        source.Write("app.py", App_py("four"));
+        source.Commit("requirements.txt changed");
+        var fourth = await PushAsync(api, app, source);
+        Assert.Contains("remote: -----> Creating a virtualenv in .venv", fourth.Output);
+        Assert.Contains("remote:        pip install -r requirements.txt", fourth.Output);
+        await ServedAsync(app, "Hi from greeting (four)");
+    }
+
     [Fact]
     public async Task A_dotnet_app_is_published_and_its_web_process_runs_the_published_assembly_on_port()
     {

@@ -19,9 +19,15 @@ public sealed class SlugLayers(string directory)
     {
         var layer = Path.Combine(directory, spec.ReleaseId);
         SemaphoreSlim gate;
+        string? previous;
         lock (_lock)
         {
             _users[spec.ReleaseId] = _users.GetValueOrDefault(spec.ReleaseId) + 1;
+            // The app's layer before this one (its running release's, on a deploy): held until this one is unpacked,
+            // whose unchanged files are links to it.
+            previous = _latest.GetValueOrDefault(spec.AppId);
+            if (previous == spec.ReleaseId) previous = null;
+            if (previous is not null) _users[previous] = _users.GetValueOrDefault(previous) + 1;
             _latest[spec.AppId] = spec.ReleaseId;
             if (!_unpacking.TryGetValue(spec.ReleaseId, out gate!)) _unpacking[spec.ReleaseId] = gate = new SemaphoreSlim(1, 1);
         }
@@ -30,7 +36,7 @@ public sealed class SlugLayers(string directory)
             await gate.WaitAsync(cancellation);
             try
             {
-                if (!Directory.Exists(layer)) await UnpackAsync(spec, layer, cancellation);
+                if (!Directory.Exists(layer)) await UnpackAsync(spec, layer, previous, cancellation);
             }
             finally
             {
@@ -41,6 +47,10 @@ public sealed class SlugLayers(string directory)
         {
             Release(spec);
             throw;
+        }
+        finally
+        {
+            if (previous is not null) Release(spec.AppId, previous);
         }
         return Path.Combine(layer, "app");
     }
@@ -55,17 +65,19 @@ public sealed class SlugLayers(string directory)
         }
     }
 
-    public void Release(DynoSpec spec)
+    public void Release(DynoSpec spec) => Release(spec.AppId, spec.ReleaseId);
+
+    private void Release(string appId, string releaseId)
     {
         lock (_lock)
         {
-            var users = _users.GetValueOrDefault(spec.ReleaseId) - 1;
-            if (users > 0) { _users[spec.ReleaseId] = users; return; }
-            _users.Remove(spec.ReleaseId);
+            var users = _users.GetValueOrDefault(releaseId) - 1;
+            if (users > 0) { _users[releaseId] = users; return; }
+            _users.Remove(releaseId);
             // The app's current layer stays for its next dyno (a restart, a scale up); older ones go.
-            if (_latest.GetValueOrDefault(spec.AppId) == spec.ReleaseId) return;
+            if (_latest.GetValueOrDefault(appId) == releaseId) return;
         }
-        Remove(Path.Combine(directory, spec.ReleaseId));
+        Remove(Path.Combine(directory, releaseId));
     }
 
     /// <summary>Removes every layer no dyno uses (at start, after adoption).</summary>
@@ -78,9 +90,36 @@ public sealed class SlugLayers(string directory)
                 if (_users.ContainsKey(Path.GetFileName(layer))) continue;
             Remove(layer);
         }
+        foreach (var manifest in Directory.EnumerateFiles(directory, "*" + ManifestSuffix))
+            if (!Directory.Exists(manifest[..^ManifestSuffix.Length])) File.Delete(manifest);
     }
 
-    private static async Task UnpackAsync(DynoSpec spec, string layer, CancellationToken cancellation)
+    /// <summary>Beside each layer, the platform's record of its files (see <see cref="SlugReuse"/>).</summary>
+    private const string ManifestSuffix = ".manifest";
+
+    /// <summary>
+    /// Unpacks the release's slug, its files that the app's previous layer holds unchanged (a redeploy's dependencies)
+    /// hard-linked from it: creating a file costs far more than linking one. When that cannot be done, plainly.
+    /// </summary>
+    private static async Task UnpackAsync(DynoSpec spec, string layer, string? previous, CancellationToken cancellation)
+    {
+        var parent = Path.GetDirectoryName(layer)!;
+        try
+        {
+            if (previous is not null && !(Directory.Exists(Path.Combine(parent, previous)) && File.Exists(Path.Combine(parent, previous + ManifestSuffix))))
+                previous = null;
+            await UnpackAsync(spec, layer, new SlugReuse(parent, previous, previous is null ? null : Path.Combine(parent, previous + ManifestSuffix),
+                layer + ManifestSuffix), cancellation);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"{spec.AppName}: unpacking release v{spec.ReleaseVersion} with links to the previous one failed ({e.Message}); unpacking it whole");
+            File.Delete(layer + ManifestSuffix);
+            await UnpackAsync(spec, layer, reuse: null, cancellation);
+        }
+    }
+
+    private static async Task UnpackAsync(DynoSpec spec, string layer, SlugReuse? reuse, CancellationToken cancellation)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(layer)!, (UnixFileMode)Convert.ToInt32("711", 8));
         var unpacking = layer + ".unpacking-" + Guid.NewGuid().ToString("N")[..8];
@@ -88,7 +127,7 @@ public sealed class SlugLayers(string directory)
         try
         {
             Libc.Chown(unpacking, spec.Uid, spec.Uid);
-            await SlugUnpacker.ExtractAsync(spec.SlugPath, unpacking, spec.Uid, cancellation);
+            await SlugUnpacker.ExtractAsync(spec.SlugPath, unpacking, spec.Uid, reuse, cancellation);
             var app = Path.Combine(unpacking, "app");
             if (!Directory.Exists(app))
             {
@@ -106,7 +145,11 @@ public sealed class SlugLayers(string directory)
 
     private static void Remove(string path)
     {
-        try { Directory.Delete(path, recursive: true); }
+        try
+        {
+            File.Delete(path + ManifestSuffix);
+            Directory.Delete(path, recursive: true);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }
