@@ -1,6 +1,7 @@
 using Dapper;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Slugs;
@@ -22,6 +23,7 @@ public sealed class AppDestroyer(
     ILogplex logplex,
     DomainService domains,
     DynoManager dynos,
+    IDynoRuntime runtime,
     string dataDir)
 {
     public async Task DestroyAsync(App app)
@@ -36,6 +38,7 @@ public sealed class AppDestroyer(
         apps.Destroy(app);
         domains.Invalidate(); // its hosts stop answering with the next request
         await dynos.RefreshAsync(); // its dynos stop before what they run from goes
+        runtime.Forget(app.Id);
 
         repositories.Delete(app);
         var cache = Path.Combine(dataDir, "cache", app.Id);

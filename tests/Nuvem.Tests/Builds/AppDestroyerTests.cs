@@ -47,7 +47,12 @@ public sealed class AppDestroyerTests(ServerFixture fixture)
         Assert.All(outputs, output => Assert.True(File.Exists(output), output));
         Assert.True(LogLines(id) > 0);
 
+        // The current release's slug, unpacked once for its dynos (the web dyno has started on it).
+        var layer = Path.Combine(Server.DataDir, "dynos", "layers", (await api.Get($"/apps/{doomed}/releases/3")).Json["id"]!.GetValue<string>());
+        await Dynos.DynoApps.Eventually(() => Task.FromResult(Directory.Exists(layer)), present => present, TimeSpan.FromSeconds(30), "the release's slug layer");
+
         Assert.Equal(HttpStatusCode.OK, (await api.Delete($"/apps/{doomed}")).Status);
+        await Dynos.DynoApps.Eventually(() => Task.FromResult(Directory.Exists(layer)), present => !present, TimeSpan.FromSeconds(30), "the slug layer gone");
 
         Assert.False(Directory.Exists(repository), "the repository is still there");
         Assert.False(Directory.Exists(cache), "the build cache is still there");

@@ -33,8 +33,7 @@ public sealed class ContainerBuildRuntime : IBuildRuntime
     private readonly string _bundles;
     private readonly string _caches;
     private readonly string _builtIns;
-    private readonly SemaphoreSlim _readiness = new(1, 1);
-    private string? _stack;
+    private readonly SetUpOnce<string> _stack;
 
     public ContainerBuildRuntime(BuildResources limits, ContainerSettings settings, ContainerHost host, IDynoNetwork network,
         string dataDir, string builtInBuildpacks)
@@ -46,6 +45,7 @@ public sealed class ContainerBuildRuntime : IBuildRuntime
         _network = network;
         _bundles = Path.Combine(settings.Directory, "builds");
         _caches = Path.Combine(dataDir, "cache");
+        _stack = new SetUpOnce<string>(SetUpAsync);
         _builtIns = builtInBuildpacks;
     }
 
@@ -62,30 +62,20 @@ public sealed class ContainerBuildRuntime : IBuildRuntime
 
     private string CgroupsPath(string id) => $"/{_settings.CgroupParent}-builds/{id}";
 
-    private async Task EnsureReadyAsync()
+    private async Task<string> SetUpAsync()
     {
-        if (_stack is not null) return;
-        await _readiness.WaitAsync();
-        try
-        {
-            if (_stack is not null) return;
-            Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
-            Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
-            // Searchable but not listable, as the data directory check wants it (the host build runtime keeps
-            // per-app cache directories here); each image in it is root's, mode 0600, and reaches a build only mounted.
-            Directory.CreateDirectory(_caches, (UnixFileMode)Convert.ToInt32("711", 8));
-            await _network.SetUpAsync();
-            _stack = StackRoot.Ensure(_settings.Directory);
-        }
-        finally
-        {
-            _readiness.Release();
-        }
+        Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
+        Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
+        // Searchable but not listable, as the data directory check wants it (the host build runtime keeps
+        // per-app cache directories here); each image in it is root's, mode 0600, and reaches a build only mounted.
+        Directory.CreateDirectory(_caches, (UnixFileMode)Convert.ToInt32("711", 8));
+        await _network.SetUpAsync();
+        return StackRoot.Ensure(_settings.Directory);
     }
 
     public async Task<IBuildDyno> StartAsync(BuildDynoSpec spec, CancellationToken cancellation)
     {
-        await EnsureReadyAsync();
+        var stack = await _stack.GetAsync();
         var id = Prefix + spec.BuildId;
         var bundle = Path.Combine(_bundles, id);
         Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
@@ -125,7 +115,7 @@ public sealed class ContainerBuildRuntime : IBuildRuntime
             var container = new OciContainer("build", spec.Uid, spec.AppName, CgroupsPath(id), endpoint,
                 _limits.MemoryMb, _limits.Cpus, _limits.Pids, _limits.TmpMb);
             // The first process only waits (tini reaps whatever a step leaves behind); the steps are exec'd beside it.
-            OciBundle.Write(bundle, _stack!, container, [ContainerHost.Tini, "-s", "--", "sleep", "infinity"],
+            OciBundle.Write(bundle, stack, container, [ContainerHost.Tini, "-s", "--", "sleep", "infinity"],
                 new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" }, terminal: false, mounts);
 
             // In the foreground, as our child: a build needs no monitor that outlives the platform (a build cut short

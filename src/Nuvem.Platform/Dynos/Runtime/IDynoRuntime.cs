@@ -84,4 +84,10 @@ public interface IDynoRuntime
 
     /// <summary>Releases what the runtime set up on the host for dynos (a bridge, firewall rules) once none runs.</summary>
     Task ShutdownAsync();
+
+    /// <summary>
+    /// The app is gone: what the runtime keeps for its next dyno (its current release's unpacked slug) goes too, at
+    /// once or when the last of its dynos stops.
+    /// </summary>
+    void Forget(string appId);
 }

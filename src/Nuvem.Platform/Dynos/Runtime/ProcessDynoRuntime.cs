@@ -82,6 +82,9 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
 
     public Task ShutdownAsync() => Task.CompletedTask;
 
+    /// <summary>Each plain-process dyno unpacks its own slug and removes it when it ends: nothing is kept per app.</summary>
+    public void Forget(string appId) { }
+
     private void CleanUpLeftovers()
     {
         if (!Directory.Exists(directory)) return;

@@ -28,9 +28,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     private readonly SlugLayers _layers;
     private readonly string _bundles;
     private readonly string _sockets;
-    private readonly SemaphoreSlim _readiness = new(1, 1);
     private readonly ConcurrentDictionary<string, IDynoProcess> _running = new();
-    private string? _stack;
+    private readonly SetUpOnce<string> _stack;
     // The dyno seccomp filter as crun compiled it for the first dyno (the same profile for every dyno), given to the
     // next ones ready-made: compiling it is a good part of what creating a container costs.
     private byte[]? _compiledSeccomp;
@@ -45,6 +44,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"));
         _bundles = Path.Combine(settings.Directory, "bundles");
         _sockets = Path.Combine(settings.Directory, "sockets");
+        _stack = new SetUpOnce<string>(SetUpAsync);
     }
 
     /// <summary>For the platform's start-up line: which OCI runtime and network dynos get.</summary>
@@ -91,7 +91,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
 
     public async Task<IReadOnlyList<AdoptedDyno>> RecoverAsync(Func<DynoSpec, DynoOutput?> adopt)
     {
-        await EnsureReadyAsync();
+        await _stack.GetAsync();
         var adopted = new List<AdoptedDyno>();
         var kept = new HashSet<string>();
         var keptNetworks = new HashSet<string>();
@@ -125,7 +125,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     {
         await _network.ReleaseSparesAsync();
         // Dynos that have exited may still be on their way out of the table; running ones keep the network.
-        if (_stack is not null && _running.Values.All(p => p.Exited.IsCompleted)) await _network.TearDownAsync();
+        if (_stack.Value is not null && _running.Values.All(p => p.Exited.IsCompleted)) await _network.TearDownAsync();
     }
 
     private IDynoProcess Track(IDynoProcess process)
@@ -136,23 +136,15 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         return process;
     }
 
-    private async Task EnsureReadyAsync()
+    public void Forget(string appId) => _layers.Forget(appId);
+
+    private async Task<string> SetUpAsync()
     {
-        if (_stack is not null) return;
-        await _readiness.WaitAsync();
-        try
-        {
-            if (_stack is not null) return;
-            Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
-            Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
-            Directory.CreateDirectory(_sockets, (UnixFileMode)Convert.ToInt32("700", 8));
-            await _network.SetUpAsync();
-            _stack = StackRoot.Ensure(_settings.Directory);
-        }
-        finally
-        {
-            _readiness.Release();
-        }
+        Directory.CreateDirectory(_settings.Directory, (UnixFileMode)Convert.ToInt32("711", 8));
+        Directory.CreateDirectory(_bundles, (UnixFileMode)Convert.ToInt32("700", 8));
+        Directory.CreateDirectory(_sockets, (UnixFileMode)Convert.ToInt32("700", 8));
+        await _network.SetUpAsync();
+        return StackRoot.Ensure(_settings.Directory);
     }
 
     private string CgroupsPath(string id) => $"/{_settings.CgroupParent}/{id}";
@@ -161,7 +153,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     private async Task<(string Bundle, DynoEndpoint Endpoint)> PrepareAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
     {
         var timings = StartTimings.Current;
-        using (timings?.Step("ready")) await EnsureReadyAsync();
+        string stack;
+        using (timings?.Step("ready")) stack = await _stack.GetAsync();
         var bundle = Path.Combine(_bundles, spec.Id);
         Directory.CreateDirectory(bundle, (UnixFileMode)Convert.ToInt32("700", 8));
         DynoEndpoint? endpoint = null;
@@ -206,7 +199,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
             else environment.Remove("PORT");
             var command = DynoCommand.Argv(attached, tty);
-            OciBundle.Write(bundle, _stack!, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
+            OciBundle.Write(bundle, stack, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
             var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
             File.WriteAllText(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json));
             return (bundle, endpoint);

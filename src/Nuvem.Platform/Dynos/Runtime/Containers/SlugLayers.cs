@@ -80,6 +80,17 @@ public sealed class SlugLayers(string directory)
         Remove(Path.Combine(directory, releaseId));
     }
 
+    /// <summary>A destroyed app's current layer is not kept for a next dyno: it goes now, or with its last dyno.</summary>
+    public void Forget(string appId)
+    {
+        string? releaseId;
+        lock (_lock)
+        {
+            if (!_latest.Remove(appId, out releaseId) || _users.ContainsKey(releaseId)) return;
+        }
+        Remove(Path.Combine(directory, releaseId));
+    }
+
     /// <summary>Removes every layer no dyno uses (at start, after adoption).</summary>
     public void RemoveUnused()
     {
