@@ -17,12 +17,28 @@ internal static class RedeployRealBenchmark
 
     public static async Task RunAsync(int runs)
     {
-        await using var platform = await Platform.StartAsync();
-        using var api = platform.Client();
-        using var router = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.RouterPort}"), Timeout = TimeSpan.FromSeconds(10) };
         Console.WriteLine($"Redeploys: git push → the new code served through the router; {runs} runs each; median (p90) in milliseconds");
         Console.WriteLine($"load average at the start: {LoadAverage()}");
+        List<(string Name, List<Deploy> First, List<Deploy> Again)> results;
+        string output;
+        await using (var platform = await Platform.StartAsync())
+        {
+            results = await MeasureAsync(platform, runs);
+            output = platform.Output;
+        }
+        // The same pushes with builds as host processes (NUVEM_DYNO_RUNTIME=process: a uid and cgroups, no container),
+        // as every build ran before build dynos: what the container costs a build.
+        Console.WriteLine("The same with builds and dynos as host processes (NUVEM_DYNO_RUNTIME=process):");
+        List<(string Name, List<Deploy> First, List<Deploy> Again)> host;
+        await using (var platform = await Platform.StartAsync(new Dictionary<string, string> { ["NUVEM_DYNO_RUNTIME"] = "process" }))
+            host = await MeasureAsync(platform, runs);
+        Report(results, host, output);
+    }
 
+    private static async Task<List<(string Name, List<Deploy> First, List<Deploy> Again)>> MeasureAsync(Platform platform, int runs)
+    {
+        using var api = platform.Client();
+        using var router = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.RouterPort}"), Timeout = TimeSpan.FromSeconds(10) };
         var results = new List<(string Name, List<Deploy> First, List<Deploy> Again)>();
         foreach (var (name, make, file, line) in Apps())
         {
@@ -54,9 +70,14 @@ internal static class RedeployRealBenchmark
             results.Add((name, first, again));
             try { Directory.Delete(source, recursive: true); } catch (IOException) { }
         }
+        return results;
+    }
 
+    private static void Report(List<(string Name, List<Deploy> First, List<Deploy> Again)> results,
+        List<(string Name, List<Deploy> First, List<Deploy> Again)> host, string output)
+    {
         Console.WriteLine($"load average at the end: {LoadAverage()}");
-        foreach (var line in platform.Output.Split('\n').Where(l => l.Contains("with links to the previous one failed"))) Console.WriteLine($"  nuvemd: {line}");
+        foreach (var line in output.Split('\n').Where(l => l.Contains("with links to the previous one failed"))) Console.WriteLine($"  nuvemd: {line}");
         Console.WriteLine();
         Console.WriteLine($"{"measurement",-44} {"subject",16} {"baseline",16} {"ratio",7}");
         foreach (var (name, first, again) in results)
@@ -84,6 +105,17 @@ internal static class RedeployRealBenchmark
                 + string.Concat(results.Select(r => $" {Median(r.First.Select(d => d.Steps.GetValueOrDefault(key, double.NaN))),16:F0}")));
         Console.WriteLine($"{"total",-48}" + string.Concat(results.Select(r => $" {Median(r.Again.Select(d => d.Served)),10:F0}"))
             + string.Concat(results.Select(r => $" {Median(r.First.Select(d => d.Served)),16:F0}")));
+
+        Console.WriteLine();
+        Console.WriteLine("Build dynos against builds as host processes, redeploys (medians, ms):");
+        Console.WriteLine($"{"measurement",-44} {"container",16} {"host steps",16} {"ratio",7}");
+        foreach (var ((name, _, again), (_, _, hostAgain)) in results.Zip(host))
+        {
+            Row($"{name} build start → detected", again.Select(d => d.Steps["dyno"]), hostAgain.Select(d => d.Steps["dyno"]));
+            Row($"{name} bin/compile + bin/release", again.Select(d => d.Steps["compile"]), hostAgain.Select(d => d.Steps["compile"]));
+            Row($"{name} pack + store slug", again.Select(d => d.Steps["pack"]), hostAgain.Select(d => d.Steps["pack"]));
+            Row($"{name} redeploy → served", again.Select(d => d.Served), hostAgain.Select(d => d.Served));
+        }
     }
 
     /// <summary>The host's 1, 5 and 15 minute load averages: on a shared machine, what the numbers were measured under.</summary>
