@@ -59,6 +59,8 @@ public static class GitEndpoints
                     [AppRepositories.HookSocketVariable] = hookSocket,
                     [AppRepositories.PushTokenVariable] = token,
                 });
+                // The pusher has all of git's answer: the size is recorded after their push returns, not before.
+                await http.Response.CompleteAsync();
                 repositories.RecordSize(target);
             }
             finally

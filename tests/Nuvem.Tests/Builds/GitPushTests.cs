@@ -46,7 +46,9 @@ public sealed class GitPushTests(ServerFixture fixture)
 
         var info = (await api.Get($"/apps/{app}")).Json;
         Assert.True(info["slug_size"]!.GetValue<long>() > 0);
-        Assert.True(info["repo_size"]!.GetValue<long>() > 0);
+        // Recorded once git has answered the pusher: a moment after the push returns.
+        await Dynos.DynoApps.Eventually(() => api.Get($"/apps/{app}"), r => r.Json["repo_size"]!.GetValue<long>() > 0,
+            TimeSpan.FromSeconds(10), "the repository's size");
         var formation = (await api.Get($"/apps/{app}/formation")).Array;
         Assert.Equal(["web", "worker"], formation.Select(f => f!["type"]!.GetValue<string>()).Order());
 
