@@ -79,7 +79,7 @@ public sealed class BuildBatteryTests(ITestOutputHelper output)
             updates = new[] { new { buildpack = Fixture("buildpacks", "battery") }, new { buildpack = "nodejs" } },
         });
         using var victimLoad = new CancellationTokenSource();
-        var load = KeepAsking(server, "victim", victimLoad.Token);
+        var load = IsolationTests.KeepAsking(server, "victim", victimLoad.Token);
         using (var attacker = new GitWorkspace(server, Fixture("apps", "isolation-battery"))
                    .Write("battery.json", JsonSerializer.Serialize(settings))
                    .Write("package.json", """{"name":"attacker","version":"1.0.0","scripts":{"preinstall":"python3 battery.py battery.json preinstall","start":"python3 -m http.server $PORT"}}""")
@@ -165,24 +165,5 @@ public sealed class BuildBatteryTests(ITestOutputHelper output)
         using var response = await plain.PutAsync(sources.Json["source_blob"]!["put_url"]!.GetValue<string>(), new ByteArrayContent(tarball));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return sources.Json["source_blob"]!["get_url"]!.GetValue<string>();
-    }
-
-    private static async Task<(int Requests, int Failures)> KeepAsking(NuvemServer server, string app, CancellationToken stop)
-    {
-        var (requests, failures) = (0, 0);
-        while (!stop.IsCancellationRequested)
-        {
-            requests++;
-            try
-            {
-                if ((await Router.RouterClient.GetAsync(server.RouterPort, app)).Status != HttpStatusCode.OK) failures++;
-            }
-            catch (HttpRequestException)
-            {
-                failures++;
-            }
-            await Task.Delay(100, CancellationToken.None);
-        }
-        return (requests, failures);
     }
 }

@@ -51,7 +51,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
             """);
 
     /// <summary>Keeps asking an app through the router until cancelled; returns how many answers were not 200.</summary>
-    private static async Task<(int Requests, int Failures)> KeepAsking(NuvemServer server, string app, CancellationToken stop)
+    internal static async Task<(int Requests, int Failures)> KeepAsking(NuvemServer server, string app, CancellationToken stop)
     {
         var (requests, failures) = (0, 0);
         while (!stop.IsCancellationRequested)
