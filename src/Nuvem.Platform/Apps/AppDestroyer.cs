@@ -19,7 +19,7 @@ public sealed class AppDestroyer(
     Database database,
     AppService apps,
     AppRepositories repositories,
-    SlugStore slugs,
+    SlugBlobStore slugs,
     ILogplex logplex,
     DomainService domains,
     DynoManager dynos,

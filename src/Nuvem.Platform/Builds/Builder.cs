@@ -46,7 +46,7 @@ public sealed class Builder(
     BuildpackCatalog catalog,
     BuildpackInstallations installations,
     ConfigVarService configVars,
-    SlugStore slugStore,
+    SlugBlobStore slugStore,
     ReleaseService releases,
     OutputLogs outputLogs,
     ReleasePhase releasePhase,

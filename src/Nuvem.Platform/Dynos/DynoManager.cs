@@ -8,6 +8,7 @@ using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Routing;
+using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
 
@@ -27,9 +28,9 @@ public sealed class DynoManager(
     DynoSettings timings,
     IDynoRuntime runtime,
     ILogplex logplex,
-    SlugStore slugs,
+    SlugBlobStore slugs,
     DomainService domains,
-    TimeProvider clock) : IRouteTable
+    TimeProvider clock) : IScheduler, IRouteTable
 {
     private readonly Channel<Func<Task>> _inbox = Channel.CreateUnbounded<Func<Task>>();
     private readonly List<Running> _dynos = [];
@@ -127,6 +128,19 @@ public sealed class DynoManager(
         await ReconcileAsync();
         return true;
     });
+
+    public void Apply(string appId) => Kick();
+
+    public Task ApplyNowAsync(string appId) => RefreshAsync();
+
+    public async Task ForgetAsync(string appId)
+    {
+        await RefreshAsync(); // its dynos stop before what they run from goes
+        runtime.Forget(appId);
+    }
+
+    public Task<(Dyno Dyno, IAttachedDyno? Attached)> RunOneOffAsync(App app, OneOffRequest request) =>
+        RunOneOffAsync(app, request.Command, request.Environment, request.Size, request.Attach, request.Tty);
 
     public IReadOnlyList<Dyno> List(App app) => _views.TryGetValue(app.Id, out var dynos) ? dynos : [];
 
@@ -608,11 +622,11 @@ public sealed class DynoManager(
     private (Dictionary<string, AppDesire> Desired, Dictionary<string, string> Broken) LoadDesired()
     {
         using var c = database.Open();
-        var apps = c.Query<AppRow>("""
+        var apps = c.Query<AppRow>($"""
             SELECT a.id, a.name, COALESCE(a.uid, 0) AS uid, a.maintenance, r.id AS release_id, r.version, r.slug_id, s.checksum, s.blob_state,
                    r.config_vars AS config
             FROM apps a
-            LEFT JOIN releases r ON r.app_id = a.id AND r.version = (SELECT MAX(version) FROM releases WHERE app_id = a.id AND status = 'succeeded')
+            LEFT JOIN releases r ON r.app_id = a.id AND r.version = {ReleaseStore.CurrentVersionOf("a.id")}
             LEFT JOIN slugs s ON s.id = r.slug_id
             """).ToList();
         var formations = c.Query<FormationRow>(

@@ -10,7 +10,7 @@ namespace Nuvem.Platform.Releases;
 
 /// <summary>The release history of an app: list, look up, deploy a slug, roll back. Every new release is announced
 /// in the app's log (<c>app[api]: Deploy 1a2b3c4 by user …</c>, <c>app[api]: Release v3 created by user …</c>).</summary>
-public sealed class ReleaseService(Database database, PlatformSettings settings, ILogplex logplex, Slugs.SlugStore slugStore)
+public sealed class ReleaseService(Database database, PlatformSettings settings, ILogplex logplex, Slugs.SlugBlobStore slugStore)
 {
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
@@ -18,7 +18,7 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
         FROM releases r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.user_id
         """;
 
-    private const string CurrentVersion = "SELECT MAX(version) FROM releases WHERE app_id = @appId AND status = 'succeeded'";
+    private static readonly string CurrentVersion = "SELECT " + ReleaseStore.CurrentVersionOf("@appId");
 
     public IReadOnlyList<Release> List(App app) => Query(app, $"{Select} WHERE r.app_id = @appId ORDER BY r.version", new { appId = app.Id });
 

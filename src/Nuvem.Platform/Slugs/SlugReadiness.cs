@@ -13,11 +13,11 @@ public static class SlugReadiness
     public const string Stored = "stored";
 
     /// <returns>Null when the slug is ready; else why not, in words for people.</returns>
-    public static string? Problem(string slugId, string? blobState, string? checksum, SlugStore store)
+    public static string? Problem(string slugId, string? blobState, string? checksum, SlugBlobStore store)
     {
         if (blobState != Stored)
             return $"Slug {slugId} has no tarball: PUT the gzipped tarball to the slug's blob.url (from POST /apps/{{app}}/slugs) first.";
-        if (!SlugStore.IsChecksum(checksum))
+        if (!SlugBlobStore.IsChecksum(checksum))
             return $"Slug {slugId} has checksum '{checksum}', which is not SHA256: and 64 hex digits: its tarball cannot be found.";
         if (!store.Has(checksum))
             return $"The tarball of slug {slugId} ({checksum}) is not in the slug store.";

@@ -28,7 +28,7 @@ public sealed partial class SlugService(Database database, PlatformSettings sett
         if (spec.Stack is not null && spec.Stack != settings.Stack)
             throw PlatformException.Invalid($"Unknown stack '{spec.Stack}'. Available: {settings.Stack}.");
         // Refused here rather than at upload: no tarball could ever match it, and the client should learn that now.
-        if (spec.Checksum is not null && !SlugStore.IsChecksum(spec.Checksum))
+        if (spec.Checksum is not null && !SlugBlobStore.IsChecksum(spec.Checksum))
             throw PlatformException.Invalid($"checksum must be SHA256: followed by the 64 hex digits of the tarball's SHA-256, not '{spec.Checksum}'.");
 
         var id = Guid.NewGuid().ToString();
@@ -41,7 +41,7 @@ public sealed partial class SlugService(Database database, PlatformSettings sett
             """, new
         {
             id, appId = app.Id, types = JsonSerializer.Serialize(spec.ProcessTypes), spec.Commit, spec.CommitDescription,
-            spec.BuildpackProvidedDescription, stack = settings.Stack, checksum = spec.Checksum is null ? null : SlugStore.Normalise(spec.Checksum),
+            spec.BuildpackProvidedDescription, stack = settings.Stack, checksum = spec.Checksum is null ? null : SlugBlobStore.Normalise(spec.Checksum),
             awaiting = SlugReadiness.Awaiting, tokenHash = SlugUploads.HashToken(token), now = Timestamp.Now(),
         }, t));
         return (Get(app, id), token);

@@ -14,7 +14,7 @@ namespace Nuvem.Platform.Slugs;
 /// ours is on the API itself). The URL's token is the only credential — curl sends no Authorization header — so it is
 /// long and random, only its hash is kept, and it works once: a slug's code never changes after it is uploaded.
 /// </summary>
-public sealed class SlugUploads(Database database, SlugStore store, BuildSettings limits)
+public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSettings limits)
 {
     /// <summary>Slugs whose upload is under way: a second PUT at the same time is refused, not raced.</summary>
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();

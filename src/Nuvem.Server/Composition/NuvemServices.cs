@@ -64,7 +64,7 @@ internal static class NuvemServices
         services.AddSingleton<FormationService>();
         services.AddSingleton<SlugService>();
         services.AddSingleton<SlugUploads>();
-        services.AddSingleton(new SlugStore(Path.Combine(options.DataDir, "slugs")));
+        services.AddSingleton(new SlugBlobStore(Path.Combine(options.DataDir, "slugs")));
         services.AddSingleton<DomainService>();
         services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
         return services;
@@ -94,6 +94,7 @@ internal static class NuvemServices
         services.AddSingleton<IReleaseCommandRunner>(new DynoReleaseCommandRunner(runtime, settings, TimeSpan.FromHours(1)));
         services.AddSingleton(options.Dynos);
         services.AddSingleton<DynoManager>();
+        services.AddSingleton<IScheduler>(provider => provider.GetRequiredService<DynoManager>());
         services.AddSingleton<IRouteTable>(provider => provider.GetRequiredService<DynoManager>());
         services.AddHostedService<DynoManagerService>();
         services.AddSingleton<RendezvousSessions>();

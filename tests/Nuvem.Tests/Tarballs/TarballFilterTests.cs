@@ -88,7 +88,7 @@ public sealed class TarballFilterTests
         var dir = Directory.CreateTempSubdirectory("nuvem-slugs-");
         try
         {
-            var store = new SlugStore(dir.FullName);
+            var store = new SlugBlobStore(dir.FullName);
             var stored = await store.PackAsync(Tar(false, File("./server.js"), File("./test/spec.js"), File("./test/more/x.js"), File("./web.sh")),
                 name => name == "test" || name.StartsWith("test/"), 1 << 20, CancellationToken.None);
             Assert.True(store.Has(stored.Checksum));

@@ -26,7 +26,7 @@ public sealed class SlugChecksumMismatchException(string expected, string actual
 /// packed it or someone uploaded it, the store never holds a device node, a fifo, or a path that leaves <c>./app</c>.
 /// The platform only ever handles a slug's bytes; the tree it describes is unpacked by the app's uid, never by root.
 /// </summary>
-public sealed class SlugStore(string directory)
+public sealed class SlugBlobStore(string directory)
 {
     /// <summary>Where a slug of this checksum is (or would be) kept; null for anything but <c>SHA256:</c> and 64 hex digits.</summary>
     public string? PathFor(string checksum)
