@@ -1,7 +1,6 @@
 using Dapper;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
-using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Slugs;
@@ -22,8 +21,7 @@ public sealed class AppDestroyer(
     SlugBlobStore slugs,
     ILogplex logplex,
     DomainService domains,
-    DynoManager dynos,
-    IDynoRuntime runtime,
+    IScheduler dynos,
     string dataDir)
 {
     public async Task DestroyAsync(App app)
@@ -37,8 +35,7 @@ public sealed class AppDestroyer(
 
         apps.Destroy(app);
         domains.Invalidate(); // its hosts stop answering with the next request
-        await dynos.RefreshAsync(); // its dynos stop before what they run from goes
-        runtime.Forget(app.Id);
+        await dynos.ForgetAsync(app.Id); // its dynos stop before what they run from goes
 
         repositories.Delete(app);
         var cache = Path.Combine(dataDir, "cache", app.Id);

@@ -26,24 +26,24 @@ public static class AppEndpoints
             return List(http, apps, json);
         }).RequireAuthorization();
 
-        api.MapPost("/apps", async (HttpContext http, AppService apps, DynoManager manager, Representation json) =>
+        api.MapPost("/apps", async (HttpContext http, AppService apps, IScheduler manager, Representation json) =>
         {
             var body = await JsonBody.ReadAsync(http.Request);
             var app = apps.Create(http.Caller().Account, body.OptionalString("name"), body.OptionalReference("region"), body.OptionalReference("stack"));
-            await manager.RefreshAsync(); // the router answers for the new app at once
+            await manager.ApplyNowAsync(app.Id); // the router answers for the new app at once
             return Results.Json(json.App(app), statusCode: StatusCodes.Status201Created);
         }).RequireAuthorization();
 
         var one = api.MapGroup("/apps/{app}").RequireAuthorization();
         one.MapGet("", (HttpContext http, string app, AppService apps, Representation json) =>
             Results.Json(json.App(apps.Find(http.Caller().Account, app))));
-        one.MapPatch("", async (HttpContext http, string app, AppService apps, DomainService domains, DynoManager manager, Representation json) =>
+        one.MapPatch("", async (HttpContext http, string app, AppService apps, DomainService domains, IScheduler manager, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);
             var updated = apps.Update(http.Caller().Account, target, body.OptionalString("name"), body.OptionalBool("maintenance"));
             if (updated.Name != target.Name) domains.Invalidate(); // the old default host must stop answering now
-            await manager.RefreshAsync(); // maintenance mode and the new name hold from the next request on
+            await manager.ApplyNowAsync(updated.Id); // maintenance mode and the new name hold from the next request on
             return Results.Json(json.App(updated));
         });
         one.MapDelete("", async (HttpContext http, string app, AppService apps, AppDestroyer destroyer, Representation json) =>

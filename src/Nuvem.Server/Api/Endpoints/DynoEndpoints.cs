@@ -17,19 +17,19 @@ public static class DynoEndpoints
     public static void MapDynos(this IEndpointRouteBuilder api)
     {
         var dynos = api.MapGroup("/apps/{app}/dynos").RequireAuthorization();
-        dynos.MapGet("", (HttpContext http, string app, AppService apps, DynoManager manager, Representation json) =>
+        dynos.MapGet("", (HttpContext http, string app, AppService apps, IScheduler manager, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             return Pagination.Page(http, manager.List(target), new RangeFields<Dyno>("name", d => d.Name).And("id", d => d.Id), d => json.Dyno(d, target));
         });
-        dynos.MapGet("/{dyno}", (HttpContext http, string app, string dyno, AppService apps, DynoManager manager, Representation json) =>
+        dynos.MapGet("/{dyno}", (HttpContext http, string app, string dyno, AppService apps, IScheduler manager, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var found = manager.List(target).FirstOrDefault(d => d.Name == dyno || d.Id == dyno) ?? throw PlatformException.NotFound("dyno");
             return Results.Json(json.Dyno(found, target));
         });
         // One-off dynos: {"command", "attach", "size", "env", "force_no_tty"} as the heroku CLI sends them.
-        dynos.MapPost("", async (HttpContext http, string app, AppService apps, DynoManager manager, RendezvousSessions rendezvous,
+        dynos.MapPost("", async (HttpContext http, string app, AppService apps, IScheduler manager, RendezvousSessions rendezvous,
             Nuvem.Server.Configuration.ServerOptions options, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
@@ -56,7 +56,7 @@ public static class DynoEndpoints
             var attach = body.OptionalBool("attach") ?? false;
             // The heroku CLI sends COLUMNS and LINES only when its stdin is a terminal.
             var tty = attach && !(body.OptionalBool("force_no_tty") ?? false) && environment.ContainsKey("COLUMNS");
-            var (dyno, attached) = await manager.RunOneOffAsync(target, command, environment, body.OptionalString("size"), attach, tty);
+            var (dyno, attached) = await manager.RunOneOffAsync(target, new OneOffRequest(command, environment, body.OptionalString("size"), attach, tty));
             string? attachUrl = null;
             if (attached is not null)
             {
@@ -65,18 +65,18 @@ public static class DynoEndpoints
             }
             return Results.Json(json.Dyno(dyno, target, attachUrl), statusCode: StatusCodes.Status201Created);
         });
-        dynos.MapDelete("", async (HttpContext http, string app, AppService apps, DynoManager manager) =>
+        dynos.MapDelete("", async (HttpContext http, string app, AppService apps, IScheduler manager) =>
             Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app))));
         // A dyno by name or id, or — as on Heroku, where `heroku ps:restart web` sends DELETE /dynos/web — every dyno
         // of a process type (dyno names always have a dot, process types never do).
-        dynos.MapDelete("/{dyno}", async (HttpContext http, string app, string dyno, AppService apps, DynoManager manager) =>
+        dynos.MapDelete("/{dyno}", async (HttpContext http, string app, string dyno, AppService apps, IScheduler manager) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var restarted = await manager.RestartAsync(target, name: dyno);
             if (restarted == 0 && !dyno.Contains('.')) restarted = await manager.RestartAsync(target, type: dyno);
             return Accepted(restarted, "dyno", dyno);
         });
-        dynos.MapPost("/{dyno}/actions/stop", async (HttpContext http, string app, string dyno, AppService apps, DynoManager manager) =>
+        dynos.MapPost("/{dyno}/actions/stop", async (HttpContext http, string app, string dyno, AppService apps, IScheduler manager) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var stopped = await manager.StopAsync(target, name: dyno);
@@ -85,9 +85,9 @@ public static class DynoEndpoints
         });
 
         var formations = api.MapGroup("/apps/{app}/formations").RequireAuthorization();
-        formations.MapDelete("/{type}", async (HttpContext http, string app, string type, AppService apps, DynoManager manager) =>
+        formations.MapDelete("/{type}", async (HttpContext http, string app, string type, AppService apps, IScheduler manager) =>
             Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app), type: type), "process type", type));
-        formations.MapPost("/{type}/actions/stop", async (HttpContext http, string app, string type, AppService apps, DynoManager manager) =>
+        formations.MapPost("/{type}/actions/stop", async (HttpContext http, string app, string type, AppService apps, IScheduler manager) =>
             Accepted(await manager.StopAsync(apps.Find(http.Caller().Account, app), type: type), "process type", type));
     }
 

@@ -24,7 +24,7 @@ public static class FormationEndpoints
             Results.Json(json.Formation(formation.Get(apps.Find(http.Caller().Account, app), type))));
 
         // Batch: {"updates": [{"type": "web", "quantity": "+1", "size": "standard-2x"}, …]}, all or nothing.
-        group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, DynoManager manager, Representation json) =>
+        group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, IScheduler manager, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -33,7 +33,7 @@ public static class FormationEndpoints
                 throw PlatformException.Invalid("updates must be an array of {type, quantity, size} objects.");
             var parsed = updates.EnumerateArray().Select((item, i) => ParseUpdate(item, $"updates[{i}]", typeFromPath: null)).ToList();
             var updated = formation.Update(target, parsed, caller.Email);
-            manager.Kick(); // dynos start or stop within a moment; the response does not wait for them
+            manager.Apply(target.Id); // dynos start or stop within a moment; the response does not wait for them
             return Results.Json(updated.Select(json.Formation));
         });
 
