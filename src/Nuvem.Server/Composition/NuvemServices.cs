@@ -82,6 +82,7 @@ internal static class NuvemServices
         services.AddSingleton<BuildService>();
         services.AddSingleton<OutputLogs>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ReleasePhase>(provider, options.DataDir));
+        services.AddSingleton<IBuildExecutor>(provider => ActivatorUtilities.CreateInstance<LocalBuildExecutor>(provider, options.DataDir));
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<Builder>(provider, options.DataDir));
         return services;
     }
