@@ -1,5 +1,6 @@
 using Dapper;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Logplex;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Builds;

@@ -1,37 +1,32 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Logplex;
-using Nuvem.Platform.Releases;
-using Nuvem.Platform.Slugs;
-using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Builds;
 
 /// <summary>What a build produced: the build record and, when it succeeded, the release it made.</summary>
-public sealed record BuildResult(Build Build, Release? Release, string? Error);
+public sealed record BuildResult(Build Build, BuiltRelease? Release, string? Error);
 
 /// <summary>A build that has been recorded and is running (or waiting for the app's previous build).</summary>
 public sealed record PendingBuild(Build Build, Task<BuildResult> Completion);
 
 /// <summary>
 /// Source in, release out: records the build, takes turns (builds of one app run one at a time, and at most
-/// <see cref="BuildSettings.Concurrency"/> at once), has the <see cref="IBuildExecutor"/> make the slug, then releases
-/// it, keeping the build's output as it goes. Any failure leaves the current release untouched.
+/// <see cref="BuildSettings.Concurrency"/> at once), has the <see cref="IBuildExecutor"/> make the slug, then hands it to
+/// the <see cref="IBuiltSlugReleaser"/>, keeping the build's output as it goes. Any failure leaves the current release
+/// untouched.
 /// </summary>
 public sealed class Builder(
-    Database database,
     PlatformSettings settings,
     BuildSettings limits,
     BuildService builds,
     BuildpackInstallations installations,
     ConfigVarService configVars,
-    ReleaseService releases,
-    OutputLogs outputLogs,
-    ReleasePhase releasePhase,
     IBuildExecutor executor,
+    IBuiltSlugReleaser releaser,
+    OutputLogs outputLogs,
     ILogplex logplex,
     string dataDir)
 {
@@ -48,8 +43,7 @@ public sealed class Builder(
         var build = builds.Start(app, userId, source.Url, source.Version, Path.Combine(dataDir, "builds"));
         var log = outputLogs.Open(build.Id, build.OutputPath!);
         // The app's log gets one line per build step that matters, never the build output itself.
-        var email = database.Read(c => c.ExecuteScalar<string?>("SELECT email FROM users WHERE id = @userId", new { userId }));
-        logplex.Api(app.Id, $"Build started{PlatformEvents.By(email)}");
+        logplex.Api(app.Id, $"Build started{PlatformEvents.By(build.UserEmail)}");
         var completion = Task.Run(async () =>
         {
             async Task Say(string line)
@@ -113,23 +107,18 @@ public sealed class Builder(
             if (outcome.Slug is not { } built) return await FailedAsync(app, build, outcome.Failure!, buildpackNames, Say);
 
             await Say("-----> Launching...");
-            var slugId = RecordSlug(app, built.ProcessTypes, source.Version, built.Description, built.Stored);
-            var made = releases.Deploy(app, userId, slugId, description: null);
-            builds.Finish(build, BuildStatus.Succeeded, buildpackNames, slugId, made.Id);
-            if (made.Status == ReleaseStatus.Pending)
+            var made = releaser.Release(app, userId, built, source.Version);
+            builds.Finish(build, BuildStatus.Succeeded, buildpackNames, made.SlugId, made.ReleaseId);
+            if (made.ReleasePhasePending && !await releaser.RunReleasePhaseAsync(app, made, Say))
             {
-                made = await releasePhase.RunAsync(app, made, Say);
-                if (made.Status != ReleaseStatus.Succeeded)
-                    throw new ReleasePhaseFailedException($"Release command failed: v{made.Version} is marked failed.");
+                // The build did make its slug and release: only the release is failed, and the push rejected.
+                var reason = $"Release command failed: v{made.Version} is marked failed.";
+                await SayRejected(reason, Say);
+                return new BuildResult(builds.Get(app, build.Id), null, reason);
             }
             await Say($"       Released v{made.Version}");
             await Say($"       {settings.WebUrl(app.Name)} deployed to Nuvem");
             return new BuildResult(builds.Get(app, build.Id), made, null);
-        }
-        catch (ReleasePhaseFailedException e)
-        {
-            await SayRejected(e.Message, Say);
-            return new BuildResult(builds.Get(app, build.Id), null, e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
@@ -153,19 +142,5 @@ public sealed class Builder(
     {
         await say($" !     {reason}");
         await say(" !     Push rejected: the build failed, the current release is unchanged.");
-    }
-
-    private string RecordSlug(App app, IReadOnlyDictionary<string, string> processTypes, string? commit, string? description, StoredSlug stored)
-    {
-        var id = Guid.NewGuid().ToString();
-        database.Write((c, t) => c.Execute("""
-            INSERT INTO slugs (id, app_id, process_types, commit_sha, buildpack_provided_description, stack, checksum, size, created_at, updated_at)
-            VALUES (@id, @appId, @types, @commit, @description, @stack, @Checksum, @Size, @now, @now)
-            """, new
-        {
-            id, appId = app.Id, types = System.Text.Json.JsonSerializer.Serialize(processTypes), commit, description,
-            stack = settings.Stack, stored.Checksum, stored.Size, now = Timestamp.Now(),
-        }, t));
-        return id;
     }
 }

@@ -1,7 +1,8 @@
+using Nuvem.Platform.Builds;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 
-namespace Nuvem.Platform.Builds;
+namespace Nuvem.Platform.Operations;
 
 /// <summary>
 /// What a platform that stopped in the middle of its work (kill -9, a crash, a power cut) left behind, dealt with at

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Nuvem.Platform.Builds;
+namespace Nuvem.Platform.Logplex;
 
 /// <summary>
 /// The output of one build or release phase: appended to a file as it happens (the stored output) and
