@@ -21,8 +21,8 @@ public sealed record PendingBuild(Build Build, Task<BuildResult> Completion);
 public sealed class Builder(
     PlatformSettings settings,
     BuildSettings limits,
-    BuildService builds,
-    BuildpackInstallations installations,
+    BuildStore builds,
+    BuildpackInstallationStore installations,
     ConfigVarService configVars,
     IBuildExecutor executor,
     IBuiltSlugReleaser releaser,

@@ -77,10 +77,10 @@ internal static class NuvemServices
     {
         services.AddSingleton(options.Builds);
         services.AddSingleton(buildpacks);
-        services.AddSingleton<BuildpackInstallations>();
+        services.AddSingleton<BuildpackInstallationStore>();
         services.AddSingleton(sandbox);
         services.AddSingleton(runtime);
-        services.AddSingleton<BuildService>();
+        services.AddSingleton<BuildStore>();
         services.AddSingleton<OutputLogs>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ReleasePhase>(provider, options.DataDir));
         services.AddSingleton<IBuildExecutor>(provider => ActivatorUtilities.CreateInstance<LocalBuildExecutor>(provider, options.DataDir));
