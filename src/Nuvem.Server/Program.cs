@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Buildpacks;
+using Nuvem.Platform.Operations;
 using Nuvem.Platform.State;
 using Nuvem.Server.Api;
 using Nuvem.Server.Api.Conventions;

@@ -1,5 +1,4 @@
 using Nuvem.Platform.Apps;
-using Nuvem.Platform.Builds;
 using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Slugs;

@@ -137,7 +137,7 @@ public sealed class ReleaseService(Database database, PlatformSettings settings,
         });
         foreach (var release in interrupted)
         {
-            Builds.OutputLog.Append(release.OutputPath!, notice);
+            OutputLog.Append(release.OutputPath!, notice);
             logplex.Api(release.AppId, $"Release v{release.Version} command failed: the platform restarted during it");
         }
         return interrupted;

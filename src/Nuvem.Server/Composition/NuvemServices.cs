@@ -14,6 +14,7 @@ using Nuvem.Platform.Formation;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.LogDrains;
 using Nuvem.Platform.Logplex;
+using Nuvem.Platform.Operations;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Routing;
 using Nuvem.Platform.Slugs;
@@ -76,12 +77,14 @@ internal static class NuvemServices
     {
         services.AddSingleton(options.Builds);
         services.AddSingleton(buildpacks);
-        services.AddSingleton<BuildpackInstallations>();
+        services.AddSingleton<BuildpackInstallationStore>();
         services.AddSingleton(sandbox);
         services.AddSingleton(runtime);
-        services.AddSingleton<BuildService>();
+        services.AddSingleton<BuildStore>();
         services.AddSingleton<OutputLogs>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ReleasePhase>(provider, options.DataDir));
+        services.AddSingleton<IBuildExecutor>(provider => ActivatorUtilities.CreateInstance<LocalBuildExecutor>(provider, options.DataDir));
+        services.AddSingleton<IBuiltSlugReleaser, ReleaseBuiltSlug>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<Builder>(provider, options.DataDir));
         return services;
     }

@@ -261,7 +261,7 @@ public sealed class LanguageBuildpackTests(ServerFixture fixture, ITestOutputHel
     [Fact]
     public void The_nothing_detected_error_says_what_each_built_in_buildpack_looks_for()
     {
-        var message = Builder.NothingDetected(BuildpackCatalog.DetectionOrder);
+        var message = BuildpackSelection.NothingDetected(BuildpackCatalog.DetectionOrder);
         Assert.Contains("nodejs (package.json)", message);
         Assert.Contains("requirements.txt", message);
         Assert.Contains("pyproject.toml", message);

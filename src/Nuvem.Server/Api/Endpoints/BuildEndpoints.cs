@@ -22,14 +22,14 @@ public static class BuildEndpoints
         // for builds started within the same second (the JSON shows whole seconds, as Heroku's does).
         var builds = api.MapGroup("/apps/{app}/builds").RequireAuthorization();
 
-        builds.MapGet("", (HttpContext http, string app, AppService apps, BuildService service, Representation json) =>
+        builds.MapGet("", (HttpContext http, string app, AppService apps, BuildStore service, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             return Pagination.Page(http, service.List(target),
                 new RangeFields<Build>("created_at", b => Nuvem.Platform.State.Timestamp.Format(b.CreatedAt) + " " + b.Id).And("id", b => b.Id), b => json.Build(b, target));
         });
 
-        builds.MapGet("/{build}", (HttpContext http, string app, string build, AppService apps, BuildService service, Representation json) =>
+        builds.MapGet("/{build}", (HttpContext http, string app, string build, AppService apps, BuildStore service, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             return Results.Json(json.Build(service.Get(target, build), target));

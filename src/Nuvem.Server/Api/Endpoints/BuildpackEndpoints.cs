@@ -14,11 +14,11 @@ public static class BuildpackEndpoints
     {
         var group = api.MapGroup("/apps/{app}/buildpack-installations").RequireAuthorization();
 
-        group.MapGet("", (HttpContext http, string app, AppService apps, BuildpackInstallations installations) =>
+        group.MapGet("", (HttpContext http, string app, AppService apps, BuildpackInstallationStore installations) =>
             Results.Json(Represent(installations.List(apps.Find(http.Caller().Account, app)))));
 
         // {"updates": [{"buildpack": "URL or name"}, …]} replaces the whole ordered list; [] clears it.
-        group.MapPut("", async (HttpContext http, string app, AppService apps, BuildpackInstallations installations) =>
+        group.MapPut("", async (HttpContext http, string app, AppService apps, BuildpackInstallationStore installations) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);

@@ -1,4 +1,4 @@
-using Nuvem.Platform.Builds;
+using Nuvem.Platform.Logplex;
 using Nuvem.Server.Api.Conventions;
 
 namespace Nuvem.Server.Api.Streams;

@@ -4,8 +4,11 @@ using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Builds.Buildpacks;
 
-/// <summary>An app's ordered list of buildpacks (Heroku's buildpack-installations). Empty means "detect".</summary>
-public sealed class BuildpackInstallations(Database database)
+/// <summary>
+/// The <c>buildpack_installations</c> table's owner: an app's ordered list of buildpacks (Heroku's buildpack-installations).
+/// Empty means "detect".
+/// </summary>
+public sealed class BuildpackInstallationStore(Database database)
 {
     public const int MaxBuildpacks = 8;
 

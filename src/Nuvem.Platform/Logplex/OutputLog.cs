@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Nuvem.Platform.Builds;
+namespace Nuvem.Platform.Logplex;
 
 /// <summary>
 /// The output of one build or release phase: appended to a file as it happens (the stored output) and
 /// fanned out to anyone following it live (the pusher, <c>output_stream_url</c> readers). A follower that
-/// joins late first gets every line so far, then the rest as it comes.
+/// joins late first gets every line so far, then the rest as it comes. It lives beside the log stream, below both
+/// Builds and Releases, because a push's output is the build's and then its release phase's.
 /// </summary>
 public sealed class OutputLog : IAsyncDisposable
 {

@@ -1,7 +1,8 @@
+using Nuvem.Platform.Builds;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Releases;
 
-namespace Nuvem.Platform.Builds;
+namespace Nuvem.Platform.Operations;
 
 /// <summary>
 /// What a platform that stopped in the middle of its work (kill -9, a crash, a power cut) left behind, dealt with at
@@ -9,7 +10,7 @@ namespace Nuvem.Platform.Builds;
 /// are marked failed, each with a line in its output saying so (otherwise they would show "pending" for ever and their
 /// pushers would wait for nothing), and the builds' work directories are removed.
 /// </summary>
-public sealed class InterruptedWork(BuildService builds, ReleaseService releases, ILogplex logplex, string dataDir)
+public sealed class InterruptedWork(BuildStore builds, ReleaseService releases, ILogplex logplex, string dataDir)
 {
     public const string BuildNotice = " !     The platform restarted during this build; push again.";
     public const string ReleaseNotice = "The platform restarted during this release command; the release is marked failed and the current release is unchanged. Push or release again.";
