@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Nuvem.Platform.State;
 
@@ -14,10 +13,10 @@ public sealed class AccountService(Database database, TimeProvider clock)
     // Identity's hasher: PBKDF2 with a per-password salt and a versioned format, so parameters can be raised later.
     private static readonly PasswordHasher<Account> Hasher = new();
 
-    private const string AccountColumns = "id, email, is_admin, created_at, updated_at";
-    private const string AuthorizationColumns = "id, user_id, description, scope, expires_at, created_at, updated_at";
+    private readonly UserStore _users = new(database);
+    private readonly AuthorizationStore _authorizations = new(database);
 
-    public bool Any() => database.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM users") > 0);
+    public bool Any() => _users.Any();
 
     public Account Create(string email, string password, bool isAdmin = false)
     {
@@ -25,46 +24,26 @@ public sealed class AccountService(Database database, TimeProvider clock)
         if (password is null || password.Length < MinimumPasswordLength)
             throw PlatformException.Invalid($"Password must be at least {MinimumPasswordLength} characters long.");
 
-        var now = Timestamp.Now();
-        var account = new Account { Id = Guid.NewGuid().ToString(), Email = email, IsAdmin = isAdmin, CreatedAt = Timestamp.Parse(now), UpdatedAt = Timestamp.Parse(now) };
-        var hash = Hasher.HashPassword(account, password);
-        database.Write((c, t) =>
-        {
-            if (c.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE email = @email", new { email }, t) > 0)
-                throw new PlatformException(ErrorKind.Conflict, "conflict", $"An account with email {email} already exists.");
-            c.Execute("INSERT INTO users (id, email, password_hash, is_admin, created_at, updated_at) VALUES (@Id, @Email, @hash, @IsAdmin, @now, @now)",
-                new { account.Id, account.Email, hash, account.IsAdmin, now }, t);
-        });
+        var now = Timestamp.Parse(Timestamp.Now());
+        var account = new Account { Id = Guid.NewGuid().ToString(), Email = email, IsAdmin = isAdmin, CreatedAt = now, UpdatedAt = now };
+        if (!_users.TryInsert(account, Hasher.HashPassword(account, password)))
+            throw new PlatformException(ErrorKind.Conflict, "conflict", $"An account with email {email} already exists.");
         return account;
     }
 
-    public IReadOnlyList<Account> List() =>
-        database.Read(c => c.Query<Account>($"SELECT {AccountColumns} FROM users ORDER BY created_at, email").AsList());
+    public IReadOnlyList<Account> List() => _users.List();
 
-    public Account Get(string id) =>
-        database.Read(c => c.QuerySingleOrDefault<Account>($"SELECT {AccountColumns} FROM users WHERE id = @id", new { id }))
-        ?? throw PlatformException.NotFound("account");
+    public Account Get(string id) => _users.Get(id) ?? throw PlatformException.NotFound("account");
 
     /// <summary>The account whose email and password match, or null. Always hashes, so timing does not reveal emails.</summary>
     public Account? VerifyPassword(string email, string password)
     {
-        var row = database.Read(c => c.QuerySingleOrDefault<StoredPassword>(
-            "SELECT id, password_hash FROM users WHERE email = @email", new { email = (email ?? "").Trim() }));
+        var row = _users.PasswordOf((email ?? "").Trim());
         var probe = new Account { Id = row?.Id ?? "", Email = email ?? "" };
         var result = Hasher.VerifyHashedPassword(probe, row?.PasswordHash ?? DummyHash, password ?? "");
         if (row is null || result == PasswordVerificationResult.Failed) return null;
-        if (result == PasswordVerificationResult.SuccessRehashNeeded)
-        {
-            var hash = Hasher.HashPassword(probe, password!);
-            database.Write((c, t) => c.Execute("UPDATE users SET password_hash = @hash WHERE id = @id", new { hash, id = row.Id }, t));
-        }
-        return Get(row.Id);
-    }
-
-    private sealed record StoredPassword
-    {
-        public string Id { get; init; } = "";
-        public string PasswordHash { get; init; } = "";
+        if (result == PasswordVerificationResult.SuccessRehashNeeded) _users.SetPasswordHash(row.Value.Id, Hasher.HashPassword(probe, password!), touch: false);
+        return Get(row.Value.Id);
     }
 
     private static readonly string DummyHash = Hasher.HashPassword(new Account { Id = "", Email = "" }, "not-a-password");
@@ -75,9 +54,7 @@ public sealed class AccountService(Database database, TimeProvider clock)
         if (VerifyPassword(account.Email, currentPassword) is null) throw PlatformException.Invalid("The current password is not correct.");
         if (newPassword is null || newPassword.Length < MinimumPasswordLength)
             throw PlatformException.Invalid($"Password must be at least {MinimumPasswordLength} characters long.");
-        var hash = Hasher.HashPassword(account, newPassword);
-        database.Write((c, t) => c.Execute("UPDATE users SET password_hash = @hash, updated_at = @now WHERE id = @Id",
-            new { hash, now = Timestamp.Now(), account.Id }, t));
+        _users.SetPasswordHash(account.Id, Hasher.HashPassword(account, newPassword), touch: true);
     }
 
     /// <param name="token">A caller-chosen token (the operator's NUVEM_ADMIN_TOKEN); null makes a random one.</param>
@@ -97,63 +74,27 @@ public sealed class AccountService(Database database, TimeProvider clock)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        database.Write((c, t) => c.Execute(
-            "INSERT INTO authorizations (id, user_id, token_hash, description, scope, expires_at, created_at, updated_at) " +
-            "VALUES (@Id, @UserId, @hash, @Description, @Scope, @ExpiresAt, @CreatedAt, @UpdatedAt)",
-            new { authorization.Id, authorization.UserId, hash = TokenHasher.Hash(token), authorization.Description, authorization.Scope, authorization.ExpiresAt, authorization.CreatedAt, authorization.UpdatedAt }, t));
+        _authorizations.Insert(authorization, TokenHasher.Hash(token));
         return new IssuedToken(authorization, token);
     }
 
-    /// <summary>The caller a bearer token belongs to, or null for unknown and expired tokens. Runs on every request,
-    /// so it is one indexed lookup.</summary>
+    /// <summary>The caller a bearer token belongs to, or null for unknown and expired tokens.</summary>
     public Caller? Authenticate(string token)
     {
         if (string.IsNullOrEmpty(token)) return null;
-        var hash = TokenHasher.Hash(token);
-        var row = database.Read(c => c.QuerySingleOrDefault<CallerRow>("""
-            SELECT a.id, a.user_id, a.description, a.scope, a.expires_at, a.created_at, a.updated_at,
-                   u.email, u.is_admin, u.created_at AS user_created_at, u.updated_at AS user_updated_at
-            FROM authorizations a JOIN users u ON u.id = a.user_id
-            WHERE a.token_hash = @hash
-            """, new { hash }));
-        if (row is null || row.ExpiresAt <= clock.GetUtcNow()) return null;
-        var account = new Account { Id = row.UserId, Email = row.Email, IsAdmin = row.IsAdmin, CreatedAt = row.UserCreatedAt, UpdatedAt = row.UserUpdatedAt };
-        var authorization = new Authorization
-        {
-            Id = row.Id, UserId = row.UserId, Description = row.Description, Scope = row.Scope, ExpiresAt = row.ExpiresAt,
-            CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt,
-        };
-        return new Caller(account, authorization);
+        var caller = _authorizations.FindByTokenHash(TokenHasher.Hash(token), out var expiresAt);
+        return caller is null || expiresAt <= clock.GetUtcNow() ? null : caller;
     }
 
-    private sealed record CallerRow
-    {
-        public string Id { get; init; } = "";
-        public string UserId { get; init; } = "";
-        public string Description { get; init; } = "";
-        public string Scope { get; init; } = "";
-        public DateTimeOffset? ExpiresAt { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public DateTimeOffset UpdatedAt { get; init; }
-        public string Email { get; init; } = "";
-        public bool IsAdmin { get; init; }
-        public DateTimeOffset UserCreatedAt { get; init; }
-        public DateTimeOffset UserUpdatedAt { get; init; }
-    }
-
-    public IReadOnlyList<Authorization> ListAuthorizations(Account account) =>
-        database.Read(c => c.Query<Authorization>(
-            $"SELECT {AuthorizationColumns} FROM authorizations WHERE user_id = @Id ORDER BY created_at", new { account.Id }).AsList());
+    public IReadOnlyList<Authorization> ListAuthorizations(Account account) => _authorizations.List(account.Id);
 
     public Authorization GetAuthorization(Account account, string id) =>
-        database.Read(c => c.QuerySingleOrDefault<Authorization>(
-            $"SELECT {AuthorizationColumns} FROM authorizations WHERE user_id = @userId AND id = @id", new { userId = account.Id, id }))
-        ?? throw PlatformException.NotFound("authorization");
+        _authorizations.Get(account.Id, id) ?? throw PlatformException.NotFound("authorization");
 
     public Authorization RevokeAuthorization(Account account, string id)
     {
         var authorization = GetAuthorization(account, id);
-        database.Write((c, t) => c.Execute("DELETE FROM authorizations WHERE id = @id", new { id }, t));
+        _authorizations.Delete(id);
         return authorization;
     }
 

@@ -1,67 +1,70 @@
+using System.Data;
 using System.Text;
 using System.Text.RegularExpressions;
-using Dapper;
 using Nuvem.Platform.Apps;
-using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.ConfigVars;
 
-/// <summary>An app's config vars. Every change is a new release, so it is recorded, visible and can be rolled back.</summary>
-public sealed partial class ConfigVarService(Database database, PlatformSettings settings, ReleaseService releases)
+/// <summary>An app's config vars and the rules for changing them. Every change is a new release, so it is recorded,
+/// visible and can be rolled back: the SetConfigVars operation makes it in the same transaction as the change.</summary>
+public sealed partial class ConfigVarService(Database database, PlatformSettings settings)
 {
     public const int MaxKeyLength = 256;
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex KeyShape();
 
-    public IReadOnlyDictionary<string, string> Get(App app) =>
-        ConfigVarsJson.Deserialize(database.Read(c => c.ExecuteScalar<string>("SELECT config_vars FROM apps WHERE id = @Id", new { app.Id })) ?? "{}");
+    private readonly AppStore _apps = new(database);
 
-    /// <summary>Sets the given keys; a null value removes the key. Checks everything before changing anything.</summary>
-    /// <returns>The config vars after the change, and the release it made (null when nothing changed).</returns>
-    public (IReadOnlyDictionary<string, string> Vars, Release? Release) Patch(App app, string userId, IReadOnlyDictionary<string, string?> changes)
+    public IReadOnlyDictionary<string, string> Get(App app) => ConfigVarsJson.Deserialize(_apps.ConfigVarsJson(app.Id));
+
+    /// <summary>What a change did: the vars after it, and (when anything changed) their JSON and Heroku's description.</summary>
+    public sealed record Change(IReadOnlyDictionary<string, string> Vars, string? Json, string? Description)
+    {
+        public bool Changed => Json is not null;
+    }
+
+    /// <summary>Checks keys and values before anything changes; throws when any is refused.</summary>
+    public static void Validate(IReadOnlyDictionary<string, string?> changes)
     {
         foreach (var key in changes.Keys) ValidateKey(key);
         foreach (var (key, value) in changes)
         {
             if (value is not null && value.Contains('\0')) throw PlatformException.Invalid($"The value of {key} must not contain a NUL character.");
         }
+    }
 
-        string? releaseId = null;
-        var result = database.Write((c, t) =>
+    /// <summary>Sets the given keys (a null value removes the key) inside the caller's write transaction, after checking
+    /// everything; stores nothing when nothing changes.</summary>
+    public Change Apply(IDbConnection c, IDbTransaction t, App app, IReadOnlyDictionary<string, string?> changes)
+    {
+        Validate(changes);
+        var current = new SortedDictionary<string, string>(ConfigVarsJson.Deserialize(_apps.ConfigVarsJson(c, t, app.Id)).ToDictionary(), StringComparer.Ordinal);
+        var set = new List<string>();
+        var removed = new List<string>();
+        foreach (var (key, value) in changes)
         {
-            var current = new SortedDictionary<string, string>(
-                ConfigVarsJson.Deserialize(c.ExecuteScalar<string>("SELECT config_vars FROM apps WHERE id = @Id", new { app.Id }, t)!).ToDictionary(),
-                StringComparer.Ordinal);
-            var set = new List<string>();
-            var removed = new List<string>();
-            foreach (var (key, value) in changes)
+            if (value is null)
             {
-                if (value is null)
-                {
-                    if (current.Remove(key)) removed.Add(key);
-                }
-                else if (!current.TryGetValue(key, out var old) || old != value)
-                {
-                    current[key] = value;
-                    set.Add(key);
-                }
+                if (current.Remove(key)) removed.Add(key);
             }
+            else if (!current.TryGetValue(key, out var old) || old != value)
+            {
+                current[key] = value;
+                set.Add(key);
+            }
+        }
 
-            var size = current.Sum(kv => Encoding.UTF8.GetByteCount(kv.Key) + Encoding.UTF8.GetByteCount(kv.Value));
-            if (size > settings.ConfigVarsMaxBytes)
-                throw PlatformException.Invalid(
-                    $"Config vars would total {size} bytes, over the limit of {settings.ConfigVarsMaxBytes} bytes ({settings.ConfigVarsMaxBytes / 1024} kB). Nothing was changed.");
+        var size = current.Sum(kv => Encoding.UTF8.GetByteCount(kv.Key) + Encoding.UTF8.GetByteCount(kv.Value));
+        if (size > settings.ConfigVarsMaxBytes)
+            throw PlatformException.Invalid(
+                $"Config vars would total {size} bytes, over the limit of {settings.ConfigVarsMaxBytes} bytes ({settings.ConfigVarsMaxBytes / 1024} kB). Nothing was changed.");
 
-            if (set.Count == 0 && removed.Count == 0) return current;
-            var json = ConfigVarsJson.Serialize(current);
-            c.Execute("UPDATE apps SET config_vars = @json, updated_at = @now WHERE id = @Id", new { json, now = Timestamp.Now(), app.Id }, t);
-            releaseId = ReleaseService.Append(c, t, app.Id, Describe(set, removed), userId, slugId: null, json);
-            return current;
-        });
-        if (releaseId is null) return (result, null);
-        return (result, releases.Announced(releases.Find(app, releaseId)));
+        if (set.Count == 0 && removed.Count == 0) return new Change(current, null, null);
+        var json = ConfigVarsJson.Serialize(current);
+        _apps.SetConfigVars(c, t, app.Id, json);
+        return new Change(current, json, Describe(set, removed));
     }
 
     /// <summary>Heroku's wording: "Set FOO, BAR config vars", "Remove FOO config vars".</summary>

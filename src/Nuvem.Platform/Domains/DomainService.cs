@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.State;
@@ -28,25 +27,12 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
     private readonly Lock _reload = new();
     private int _refreshing;
 
-    private const string SelectCustom = """
-        SELECT d.id, d.app_id, a.name AS app_name, d.hostname, d.created_at, d.updated_at
-        FROM domains d JOIN apps a ON a.id = d.app_id
-        """;
-
-    private sealed class Row
-    {
-        public string Id { get; init; } = "";
-        public string AppId { get; init; } = "";
-        public string AppName { get; init; } = "";
-        public string Hostname { get; init; } = "";
-        public DateTimeOffset CreatedAt { get; init; }
-        public DateTimeOffset UpdatedAt { get; init; }
-    }
+    private readonly DomainStore _store = new(database);
 
     /// <summary>The app's default host first, then its custom domains by name.</summary>
     public IReadOnlyList<Domain> List(App app)
     {
-        var custom = database.Read(c => c.Query<Row>($"{SelectCustom} WHERE d.app_id = @Id ORDER BY d.hostname", new { app.Id }).AsList());
+        var custom = _store.List(app.Id);
         return [Default(app), .. custom.Select(r => Custom(r, app.Name))];
     }
 
@@ -56,8 +42,7 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         var key = Hostname.Canonical(hostnameOrId);
         var fallback = Default(app);
         if (key == fallback.Hostname || hostnameOrId.Trim() == fallback.Id) return fallback;
-        var row = database.Read(c => c.QuerySingleOrDefault<Row>($"{SelectCustom} WHERE d.app_id = @appId AND (d.hostname = @key OR d.id = @id)",
-            new { appId = app.Id, key, id = hostnameOrId.Trim() }));
+        var row = _store.Find(app.Id, key, hostnameOrId.Trim());
         return row is null ? throw PlatformException.NotFound("domain", $"Couldn't find that domain ({hostnameOrId.Trim()}) on {app.Name}.") : Custom(row, app.Name);
     }
 
@@ -68,17 +53,9 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         var id = Guid.NewGuid().ToString();
         try
         {
-            database.Write((c, t) =>
-            {
-                var existing = c.QuerySingleOrDefault<string>("SELECT app_id FROM domains WHERE hostname = @host", new { host }, t);
-                if (existing is not null) throw Taken(host, existing == app.Id);
-                var count = c.ExecuteScalar<int>("SELECT COUNT(*) FROM domains WHERE app_id = @Id", new { app.Id }, t);
-                if (count >= MaxCustomDomainsPerApp)
-                    throw PlatformException.Invalid($"{app.Name} already has {MaxCustomDomainsPerApp} custom domains, the most an app can have.");
-                var now = Timestamp.Now();
-                c.Execute("INSERT INTO domains (id, app_id, hostname, created_at, updated_at) VALUES (@id, @appId, @host, @now, @now)",
-                    new { id, appId = app.Id, host, now }, t);
-            });
+            _store.Insert(id, app.Id, host, MaxCustomDomainsPerApp, sameApp => sameApp is { } same
+                ? Taken(host, same)
+                : PlatformException.Invalid($"{app.Name} already has {MaxCustomDomainsPerApp} custom domains, the most an app can have."));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: added meanwhile */)
         {
@@ -94,7 +71,7 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         var domain = Find(app, hostnameOrId);
         if (domain.Kind == DomainKind.Heroku)
             throw PlatformException.Invalid($"{domain.Hostname} is {app.Name}'s default domain and cannot be removed. Rename or destroy the app instead.");
-        database.Write((c, t) => c.Execute("DELETE FROM domains WHERE id = @Id", new { domain.Id }, t));
+        _store.Delete(domain.Id);
         Invalidate();
         return domain;
     }
@@ -112,11 +89,7 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         if (found is not null) return found;
         // Not in the snapshot: perhaps created a moment ago. Ask the database (indexed reads), so a new app or
         // domain answers at once; the next snapshot will know it.
-        found = database.Read(c => c.QueryFirstOrDefault<string>("""
-            SELECT app_id FROM domains WHERE hostname = @key
-            UNION ALL SELECT id FROM apps WHERE @name IS NOT NULL AND name = @name
-            UNION ALL SELECT app_id FROM domains WHERE hostname = @wildcard
-            """, new { key, name = DefaultHostAppName(key), wildcard = Wildcard(key) }));
+        found = _store.AppIdForHost(key, DefaultHostAppName(key), Wildcard(key));
         if (found is not null) Invalidate();
         return found;
     }
@@ -172,12 +145,8 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         {
             var current = _snapshot;
             if (current is not null && !ReferenceEquals(current, seen)) return current;
-            var loaded = database.Read(c =>
-            {
-                var apps = c.Query<(string Name, string Id)>("SELECT name, id FROM apps").ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
-                var custom = c.Query<(string Hostname, string AppId)>("SELECT hostname, app_id FROM domains").ToDictionary(d => d.Hostname, d => d.AppId, StringComparer.Ordinal);
-                return new Snapshot(apps, custom, time.GetTimestamp());
-            });
+            var (apps, custom) = _store.Hosts();
+            var loaded = new Snapshot(apps, custom, time.GetTimestamp());
             _snapshot = loaded;
             return loaded;
         }
@@ -210,7 +179,7 @@ public sealed class DomainService(Database database, PlatformSettings settings, 
         UpdatedAt = app.CreatedAt,
     };
 
-    private Domain Custom(Row row, string appName) => new()
+    private Domain Custom(DomainStore.Row row, string appName) => new()
     {
         Id = row.Id,
         AppId = row.AppId,

@@ -1,4 +1,3 @@
-using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.State;
@@ -9,18 +8,12 @@ namespace Nuvem.Platform.Formation;
 /// app's log as Heroku does: <c>app[api]: Scaled to web@2:Basic worker@1:Standard-2X by user …</c>.</summary>
 public sealed class FormationService(Database database, PlatformSettings settings, ILogplex logplex)
 {
-    private const string Select = """
-        SELECT f.id, f.app_id, a.name AS app_name, f.type, f.command, f.quantity, f.size, f.created_at, f.updated_at
-        FROM formations f JOIN apps a ON a.id = f.app_id
-        """;
+    private readonly FormationStore _store = new(database);
 
-    public IReadOnlyList<ProcessFormation> List(App app) =>
-        database.Read(c => c.Query<ProcessFormation>($"{Select} WHERE f.app_id = @Id ORDER BY f.type", new { app.Id }).AsList());
+    public IReadOnlyList<ProcessFormation> List(App app) => _store.List(app.Id);
 
     public ProcessFormation Get(App app, string typeOrId) =>
-        database.Read(c => c.QuerySingleOrDefault<ProcessFormation>($"{Select} WHERE f.app_id = @appId AND (f.type = @typeOrId OR f.id = @typeOrId)",
-            new { appId = app.Id, typeOrId }))
-        ?? throw PlatformException.NotFound("formation", $"Couldn't find that process type ({typeOrId}).");
+        _store.Get(app.Id, typeOrId) ?? throw PlatformException.NotFound("formation", $"Couldn't find that process type ({typeOrId}).");
 
     /// <summary>Applies all updates in one transaction, or none: every type, size and resulting quantity is checked first.</summary>
     /// <param name="userEmail">Who scaled, for the log line.</param>
@@ -33,7 +26,7 @@ public sealed class FormationService(Database database, PlatformSettings setting
 
         database.Write((c, t) =>
         {
-            var current = c.Query<ProcessFormation>($"{Select} WHERE f.app_id = @Id", new { app.Id }, t).ToDictionary(f => f.Type);
+            var current = _store.List(c, t, app.Id).ToDictionary(f => f.Type);
             var planned = new List<(string Type, int Quantity, string Size)>();
             foreach (var update in updates)
             {
@@ -55,12 +48,7 @@ public sealed class FormationService(Database database, PlatformSettings setting
                     throw PlatformException.Invalid($"Cannot scale {update.Type} to {quantity}: at most {settings.MaxQuantityPerType} dynos per process type.");
                 planned.Add((update.Type, quantity, size));
             }
-            var now = Timestamp.Now();
-            foreach (var (type, quantity, size) in planned)
-            {
-                c.Execute("UPDATE formations SET quantity = @quantity, size = @size, updated_at = @now WHERE app_id = @appId AND type = @type",
-                    new { quantity, size, now, appId = app.Id, type }, t);
-            }
+            foreach (var (type, quantity, size) in planned) _store.Scale(c, t, app.Id, type, quantity, size);
         });
         var updated = List(app).Where(f => updates.Any(u => u.Type == f.Type)).ToList();
         var scaled = updates.Select(u => updated.First(f => f.Type == u.Type)).Select(f => $"{f.Type}@{f.Quantity}:{f.Size}");

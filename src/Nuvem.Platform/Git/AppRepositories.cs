@@ -1,4 +1,3 @@
-using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.State;
 
@@ -12,6 +11,8 @@ namespace Nuvem.Platform.Git;
 /// </summary>
 public sealed class AppRepositories(Database database, string directory)
 {
+    private readonly AppStore apps = new(database);
+
     /// <summary>How the platform starts git on these repositories; its HOME is kept beside them, private to the platform.</summary>
     public PlatformGit Git { get; } = new(Path.Combine(directory, ".home"));
 
@@ -84,7 +85,7 @@ public sealed class AppRepositories(Database database, string directory)
         var path = PathFor(app);
         if (!Directory.Exists(path)) return;
         var size = new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        database.Write((c, t) => c.Execute("UPDATE apps SET repo_size = @size WHERE id = @Id", new { size, app.Id }, t));
+        apps.SetRepoSize(app.Id, size);
     }
 
     private void Run(string repository, params string[] args)

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.State;
@@ -11,18 +10,15 @@ public sealed class LogDrainService(Database database)
     /// <summary>Heroku's limit of drains per app (without add-ons).</summary>
     public const int MaxDrainsPerApp = 5;
 
-    private const string Columns = "id, app_id, url, token, created_at, updated_at";
+    private readonly LogDrainStore _store = new(database);
 
-    public IReadOnlyList<LogDrain> List(App app) =>
-        database.Read(c => c.Query<LogDrain>($"SELECT {Columns} FROM log_drains WHERE app_id = @Id ORDER BY created_at, id", new { app.Id }).AsList());
+    public IReadOnlyList<LogDrain> List(App app) => _store.List(app.Id);
 
     /// <summary>By id, token or URL (exactly as added).</summary>
     public LogDrain Find(App app, string idTokenOrUrl)
     {
         var key = idTokenOrUrl.Trim();
-        return database.Read(c => c.QuerySingleOrDefault<LogDrain>(
-                   $"SELECT {Columns} FROM log_drains WHERE app_id = @appId AND (id = @key OR token = @key OR url = @key)", new { appId = app.Id, key }))
-               ?? throw PlatformException.NotFound("log_drain", $"Couldn't find that log drain ({key}) on {app.Name}.");
+        return _store.Find(app.Id, key) ?? throw PlatformException.NotFound("log_drain", $"Couldn't find that log drain ({key}) on {app.Name}.");
     }
 
     public LogDrain Add(App app, string? url)
@@ -31,16 +27,9 @@ public sealed class LogDrainService(Database database)
         var id = Guid.NewGuid().ToString();
         try
         {
-            database.Write((c, t) =>
-            {
-                if (c.ExecuteScalar<int>("SELECT COUNT(*) FROM log_drains WHERE app_id = @appId AND url = @valid", new { appId = app.Id, valid }, t) > 0)
-                    throw AlreadyAdded(valid, app);
-                if (c.ExecuteScalar<int>("SELECT COUNT(*) FROM log_drains WHERE app_id = @Id", new { app.Id }, t) >= MaxDrainsPerApp)
-                    throw PlatformException.Invalid($"{app.Name} already has {MaxDrainsPerApp} log drains, the most an app can have. Remove one first.");
-                var now = Timestamp.Now();
-                c.Execute("INSERT INTO log_drains (id, app_id, url, token, created_at, updated_at) VALUES (@id, @appId, @valid, @token, @now, @now)",
-                    new { id, appId = app.Id, valid, token = "d." + Guid.NewGuid(), now }, t);
-            });
+            _store.Insert(id, app.Id, valid, "d." + Guid.NewGuid(), MaxDrainsPerApp, duplicate => duplicate
+                ? AlreadyAdded(valid, app)
+                : PlatformException.Invalid($"{app.Name} already has {MaxDrainsPerApp} log drains, the most an app can have. Remove one first."));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT: the same URL added meanwhile */)
         {
@@ -52,7 +41,7 @@ public sealed class LogDrainService(Database database)
     public LogDrain Remove(App app, string idTokenOrUrl)
     {
         var drain = Find(app, idTokenOrUrl);
-        database.Write((c, t) => c.Execute("DELETE FROM log_drains WHERE id = @Id", new { drain.Id }, t));
+        _store.Delete(drain.Id);
         return drain;
     }
 

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
-using Dapper;
-using Microsoft.Data.Sqlite;
 using Nuvem.Platform.State;
 
 namespace Nuvem.Platform.Logplex;
@@ -25,7 +23,7 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
     private const int MaxBatch = 5000;
     private const int MaxPending = 200_000;
 
-    private readonly Database _database;
+    private readonly LogLineStore _store;
     private readonly LogplexSettings _settings;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, AppLog> _apps = new(StringComparer.Ordinal);
@@ -37,10 +35,10 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
 
     public Logplex(Database database, LogplexSettings settings, TimeProvider time)
     {
-        _database = database;
+        _store = new LogLineStore(database);
         _settings = settings;
         _time = time;
-        _lastId = database.Read(c => c.ExecuteScalar<long?>("SELECT MAX(id) FROM log_lines")) ?? 0;
+        _lastId = _store.MaxId();
         // If the disk cannot keep up (or is locked for long), the oldest unwritten lines give way; memory stays bounded.
         _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxPending)
         {
@@ -159,15 +157,12 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
             if (log.Complete) return log;
             long before;
             lock (log.Gate) before = log.Lines.TryPeek(out var first) ? first.Id : long.MaxValue;
-            var stored = _database.Read(c => c.Query<StoredLine>("""
-                SELECT id, created_at, source, dyno, message FROM log_lines
-                WHERE app_id = @appId AND id < @before ORDER BY id DESC LIMIT @limit
-                """, new { appId, before, limit = _settings.MaxLinesPerApp }).AsList());
+            var stored = _store.Before(appId, before, _settings.MaxLinesPerApp);
             lock (log.Gate)
             {
                 if (log.Complete) return log;
                 var merged = new Queue<LogLine>(stored.Count + log.Lines.Count);
-                for (var i = stored.Count - 1; i >= 0; i--) merged.Enqueue(stored[i].ToLine());
+                for (var i = stored.Count - 1; i >= 0; i--) merged.Enqueue(stored[i]);
                 foreach (var line in log.Lines) merged.Enqueue(line);
                 while (merged.Count > _settings.MaxLinesPerApp) merged.Dequeue();
                 log.Lines = merged;
@@ -255,53 +250,7 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
 
     private void WriteBatch(List<Pending> batch)
     {
-        var lines = batch.Where(p => p.Line is not null).ToList();
-        if (lines.Count == 0) return;
-        using var connection = _database.Open();
-        // Log lines are many and each one matters little: commit without waiting for fsync (WAL keeps the database
-        // consistent; a power cut may lose the last moments of logs, a kill -9 of the platform loses nothing committed).
-        connection.Execute("PRAGMA synchronous = NORMAL;");
-        using var transaction = connection.BeginTransaction(deferred: false);
-
-        var appIds = lines.Select(p => p.AppId!).Distinct(StringComparer.Ordinal).ToList();
-        var existing = connection.Query<string>("SELECT id FROM apps WHERE id IN @appIds", new { appIds }, transaction)
-            .ToHashSet(StringComparer.Ordinal);
-
-        using var insert = connection.CreateCommand();
-        insert.Transaction = (SqliteTransaction)transaction;
-        insert.CommandText = """
-            INSERT OR IGNORE INTO log_lines (id, app_id, created_at, source, dyno, message)
-            VALUES ($id, $app, $at, $source, $dyno, $message)
-            """;
-        var id = insert.Parameters.Add("$id", SqliteType.Integer);
-        var app = insert.Parameters.Add("$app", SqliteType.Text);
-        var at = insert.Parameters.Add("$at", SqliteType.Text);
-        var source = insert.Parameters.Add("$source", SqliteType.Text);
-        var dyno = insert.Parameters.Add("$dyno", SqliteType.Text);
-        var message = insert.Parameters.Add("$message", SqliteType.Text);
-        insert.Prepare();
-        var stored = 0;
-        foreach (var (appId, line, _) in lines)
-        {
-            if (!existing.Contains(appId!)) continue; // the app was destroyed meanwhile
-            id.Value = line!.Id;
-            app.Value = appId;
-            at.Value = FormatTime(line.Timestamp);
-            source.Value = line.Source;
-            dyno.Value = line.Dyno;
-            message.Value = line.Message;
-            stored += insert.ExecuteNonQuery();
-        }
-
-        // Keep the newest N per app: everything at or below the (N+1)-th newest id goes.
-        foreach (var appId in existing)
-        {
-            connection.Execute("""
-                DELETE FROM log_lines WHERE app_id = @appId AND id <=
-                    (SELECT id FROM log_lines WHERE app_id = @appId ORDER BY id DESC LIMIT 1 OFFSET @keep)
-                """, new { appId, keep = _settings.MaxLinesPerApp }, transaction);
-        }
-        transaction.Commit();
+        var stored = _store.Write(batch.Where(p => p.Line is not null).Select(p => (p.AppId!, p.Line!)).ToList(), _settings.MaxLinesPerApp);
         Interlocked.Add(ref _written, stored);
     }
 
@@ -338,15 +287,4 @@ public sealed class Logplex : ILogplex, IAsyncDisposable, IDisposable
 
     /// <summary>A line on its way to the database, or (with <see cref="Flushed"/>) a marker to signal once written.</summary>
     private sealed record Pending(string? AppId, LogLine? Line, TaskCompletionSource? Flushed = null);
-
-    private sealed record StoredLine
-    {
-        public long Id { get; init; }
-        public string CreatedAt { get; init; } = "";
-        public string Source { get; init; } = "";
-        public string Dyno { get; init; } = "";
-        public string Message { get; init; } = "";
-
-        public LogLine ToLine() => new(Id, DateTimeOffset.Parse(CreatedAt, System.Globalization.CultureInfo.InvariantCulture), Source, Dyno, Message);
-    }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dapper;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.State;
 
@@ -12,12 +11,12 @@ namespace Nuvem.Platform.Slugs;
 /// </summary>
 public sealed partial class SlugService(Database database, PlatformSettings settings)
 {
+    private readonly SlugStore _store = new(database);
+
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex ProcessTypeName();
 
     public const int MaxProcessTypeNameLength = 64;
-
-    private const string Columns = "id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size, created_at, updated_at";
 
     /// <summary>Registers a slug whose tarball is to be uploaded.</summary>
     /// <returns>The slug and the token of its upload URL: handed out once, only its hash is kept.</returns>
@@ -33,26 +32,11 @@ public sealed partial class SlugService(Database database, PlatformSettings sett
 
         var id = Guid.NewGuid().ToString();
         var token = SlugUploads.NewToken();
-        database.Write((c, t) => c.Execute("""
-            INSERT INTO slugs (id, app_id, process_types, commit_sha, commit_description, buildpack_provided_description, stack, checksum, size,
-                               blob_state, blob_token_hash, created_at, updated_at)
-            VALUES (@id, @appId, @types, @Commit, @CommitDescription, @BuildpackProvidedDescription, @stack, @checksum, NULL,
-                    @awaiting, @tokenHash, @now, @now)
-            """, new
-        {
-            id, appId = app.Id, types = JsonSerializer.Serialize(spec.ProcessTypes), spec.Commit, spec.CommitDescription,
-            spec.BuildpackProvidedDescription, stack = settings.Stack, checksum = spec.Checksum is null ? null : SlugBlobStore.Normalise(spec.Checksum),
-            awaiting = SlugReadiness.Awaiting, tokenHash = SlugUploads.HashToken(token), now = Timestamp.Now(),
-        }, t));
+        _store.InsertAwaitingUpload(id, app.Id, spec, settings.Stack, spec.Checksum is null ? null : SlugBlobStore.Normalise(spec.Checksum), SlugUploads.HashToken(token));
         return (Get(app, id), token);
     }
 
-    public Slug Get(App app, string id)
-    {
-        var row = database.Read(c => c.QuerySingleOrDefault<SlugRow>(
-            $"SELECT {Columns} FROM slugs WHERE app_id = @appId AND id = @id", new { appId = app.Id, id }));
-        return row?.ToSlug() ?? throw PlatformException.NotFound("slug");
-    }
+    public Slug Get(App app, string id) => _store.Get(app.Id, id) ?? throw PlatformException.NotFound("slug");
 
     public static void ValidateProcessType(string type, string command)
     {
@@ -63,26 +47,4 @@ public sealed partial class SlugService(Database database, PlatformSettings sett
 
     internal static IReadOnlyDictionary<string, string> ParseProcessTypes(string json) =>
         JsonSerializer.Deserialize<SortedDictionary<string, string>>(json) ?? new SortedDictionary<string, string>();
-
-    private sealed record SlugRow
-    {
-        public string Id { get; init; } = "";
-        public string AppId { get; init; } = "";
-        public string ProcessTypes { get; init; } = "{}";
-        public string? CommitSha { get; init; }
-        public string? CommitDescription { get; init; }
-        public string? BuildpackProvidedDescription { get; init; }
-        public string Stack { get; init; } = "";
-        public string? Checksum { get; init; }
-        public long? Size { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public DateTimeOffset UpdatedAt { get; init; }
-
-        public Slug ToSlug() => new()
-        {
-            Id = Id, AppId = AppId, ProcessTypes = ParseProcessTypes(ProcessTypes), Commit = CommitSha, CommitDescription = CommitDescription,
-            BuildpackProvidedDescription = BuildpackProvidedDescription, Stack = Stack, Checksum = Checksum, Size = Size,
-            CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
-        };
-    }
 }

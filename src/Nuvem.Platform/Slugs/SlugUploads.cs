@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using Nuvem.Platform.Accounts;
-using Nuvem.Platform.Builds;
 using Nuvem.Platform.State;
 using Nuvem.Platform.Tarballs;
 
@@ -14,8 +12,10 @@ namespace Nuvem.Platform.Slugs;
 /// ours is on the API itself). The URL's token is the only credential — curl sends no Authorization header — so it is
 /// long and random, only its hash is kept, and it works once: a slug's code never changes after it is uploaded.
 /// </summary>
-public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSettings limits)
+public sealed class SlugUploads(Database database, SlugBlobStore store, SlugLimits limits)
 {
+    private readonly SlugStore _slugs = new(database);
+
     /// <summary>Slugs whose upload is under way: a second PUT at the same time is refused, not raced.</summary>
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
 
@@ -29,11 +29,10 @@ public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSet
     /// and matches the checksum the slug was created with; otherwise refuses it and stores nothing.</summary>
     public async Task UploadAsync(string slugId, string? token, Stream body, CancellationToken cancellation)
     {
-        var slug = database.Read(c => c.QuerySingleOrDefault<SlugBlobRow>(
-            "SELECT id, checksum, blob_state, blob_token_hash FROM slugs WHERE id = @slugId", new { slugId }));
-        if (slug is null || !TokenMatches(slug.BlobTokenHash, token))
+        var slug = _slugs.Upload(slugId);
+        if (slug is null || !TokenMatches(slug.Value.BlobTokenHash, token))
             throw PlatformException.NotFound("slug", "No such slug upload URL: take blob.url from the answer to POST /apps/{app}/slugs.");
-        if (slug.BlobState == SlugReadiness.Stored) throw AlreadyUploaded(slugId);
+        if (slug.Value.BlobState == SlugReadiness.Stored) throw AlreadyUploaded(slugId);
         if (!_inFlight.TryAdd(slugId, 0))
             throw new PlatformException(ErrorKind.Conflict, "conflict", $"Slug {slugId} is being uploaded by another request.");
         try
@@ -41,7 +40,7 @@ public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSet
             StoredSlug stored;
             try
             {
-                stored = await store.UploadAsync(body, limits.MaxSlugBytes, slug.Checksum, cancellation);
+                stored = await store.UploadAsync(body, limits.MaxSlugBytes, slug.Value.Checksum, cancellation);
             }
             catch (SlugNotGzipException e)
             {
@@ -59,11 +58,7 @@ public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSet
             {
                 throw new PlatformException(ErrorKind.TooLarge, "request_too_large", e.Message);
             }
-            var updated = database.Write((c, t) => c.Execute("""
-                UPDATE slugs SET checksum = @Checksum, size = @Size, blob_state = @stored, updated_at = @now
-                WHERE id = @slugId AND blob_state = @awaiting
-                """, new { stored.Checksum, stored.Size, stored = SlugReadiness.Stored, awaiting = SlugReadiness.Awaiting, slugId, now = Timestamp.Now() }, t));
-            if (updated == 0) throw AlreadyUploaded(slugId);
+            if (!_slugs.MarkStored(slugId, stored)) throw AlreadyUploaded(slugId);
         }
         finally
         {
@@ -77,12 +72,7 @@ public sealed class SlugUploads(Database database, SlugBlobStore store, BuildSet
 
     private static PlatformException AlreadyUploaded(string slugId) => new(ErrorKind.Conflict, "conflict",
         $"Slug {slugId} has been uploaded already, and a slug's tarball is written once. Create a new slug for new code.");
-
-    private sealed record SlugBlobRow
-    {
-        public string Id { get; init; } = "";
-        public string? Checksum { get; init; }
-        public string BlobState { get; init; } = "";
-        public string? BlobTokenHash { get; init; }
-    }
 }
+
+/// <summary>How big a slug may be (the same limit as a build's slug), for uploads through the API.</summary>
+public sealed record SlugLimits(long MaxSlugBytes);

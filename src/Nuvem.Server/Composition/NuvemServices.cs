@@ -58,16 +58,38 @@ internal static class NuvemServices
     /// <summary>Apps and what belongs to each: config vars, releases, formation, slugs, domains, repositories.</summary>
     public static IServiceCollection AddNuvemApps(this IServiceCollection services, ServerOptions options, Database database)
     {
-        services.AddSingleton<AppService>();
-        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<AppDestroyer>(provider, options.DataDir));
+        services.AddSingleton<AppStore>();
+        services.AddSingleton<ReleaseStore>();
+        services.AddSingleton<SlugStore>();
+        services.AddSingleton<FormationStore>();
+        services.AddSingleton<DomainStore>();
+        services.AddSingleton<LogDrainStore>();
+        services.AddSingleton(provider => new AppService(database, provider.GetRequiredService<PlatformSettings>()));
         services.AddSingleton<ConfigVarService>();
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<FormationService>();
         services.AddSingleton<SlugService>();
+        services.AddSingleton(new SlugLimits(options.Builds.MaxSlugBytes));
         services.AddSingleton<SlugUploads>();
         services.AddSingleton(new SlugBlobStore(Path.Combine(options.DataDir, "slugs")));
         services.AddSingleton<DomainService>();
         services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
+        return services.AddNuvemOperations(options);
+    }
+
+    /// <summary>One class per user-visible action, called by the API, the git hook and (later) the dashboard.</summary>
+    private static IServiceCollection AddNuvemOperations(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton<CreateApp>();
+        services.AddSingleton<UpdateApp>();
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<DestroyApp>(provider, options.DataDir));
+        services.AddSingleton<SetConfigVars>();
+        services.AddSingleton<DeploySlug>();
+        services.AddSingleton<Rollback>();
+        services.AddSingleton<Scale>();
+        services.AddSingleton<RestartDynos>();
+        services.AddSingleton<StopDynos>();
+        services.AddSingleton<RunOneOff>();
         return services;
     }
 

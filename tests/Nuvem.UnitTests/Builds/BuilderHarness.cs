@@ -6,9 +6,11 @@ using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Logplex;
+using Nuvem.Platform.Operations;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
+using Nuvem.UnitTests.Stores;
 
 namespace Nuvem.UnitTests.Builds;
 
@@ -30,7 +32,9 @@ internal sealed class BuilderHarness : IDisposable
         Builds = new BuildStore(database);
         Buildpacks = new BuildpackInstallationStore(database);
         var releases = new ReleaseService(database, settings, Logplex, new SlugBlobStore(Path.Combine(_dataDir, "slugs")));
-        ConfigVars = new ConfigVarService(database, settings, releases);
+        ConfigVars = new ConfigVarService(database, settings);
+        _releases = releases;
+        _database = database;
         // The build record points at the slug and release made: real rows (the fake does not make them itself).
         var slugs = new SlugService(database, settings);
         Releaser = new FakeReleaser(app => (slugs.Create(app, new SlugSpec(new Dictionary<string, string> { ["web"] = "x" })).Slug.Id, releases.Current(app)!.Id));
@@ -43,13 +47,20 @@ internal sealed class BuilderHarness : IDisposable
     public BuildStore Builds { get; }
     public BuildpackInstallationStore Buildpacks { get; }
     public ConfigVarService ConfigVars { get; }
+    private readonly Database _database;
+    private readonly ReleaseService _releases;
+
+    /// <summary>Sets config vars as a config release would (the release itself does not matter to the builder).</summary>
+    public void SetConfig(App app, IReadOnlyDictionary<string, string?> changes) =>
+        _database.Write((c, t) => { ConfigVars.Apply(c, t, app, changes); });
     public FakeLogplex Logplex { get; } = new();
     public OutputLogs Logs { get; } = new();
     public FakeExecutor Executor { get; } = new();
     public FakeReleaser Releaser { get; }
     public Builder Builder { get; }
 
-    public App App(string name) => Apps.Create(Account, name);
+    /// <summary>An app with its v1, made as the API makes it.</summary>
+    public App App(string name) => new CreateApp(Apps, _releases, new FakeScheduler()).RunAsync(Account, name).GetAwaiter().GetResult();
 
     public static BuildSource Source(string version = "1a2b3c4d") =>
         BuildSource.Held(_ => Task.FromResult<Stream>(new MemoryStream()), version);

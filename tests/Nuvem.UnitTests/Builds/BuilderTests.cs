@@ -155,7 +155,7 @@ public sealed class BuilderTests : IDisposable
     {
         var app = _platform.App("configured");
         _platform.Buildpacks.Replace(app, ["heroku/python", "https://example.com/extra.git"]);
-        _platform.ConfigVars.Patch(app, _platform.Account.Id, new Dictionary<string, string?> { ["SECRET"] = "s3" });
+        _platform.SetConfig(app, new Dictionary<string, string?> { ["SECRET"] = "s3" });
         var source = BuilderHarness.Source("feed");
 
         var result = await _platform.Builder.Start(app, _platform.Account.Id, source).Completion;

@@ -1,6 +1,5 @@
 using Nuvem.Platform.Apps;
-using Nuvem.Platform.Domains;
-using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Operations;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
@@ -26,30 +25,26 @@ public static class AppEndpoints
             return List(http, apps, json);
         }).RequireAuthorization();
 
-        api.MapPost("/apps", async (HttpContext http, AppService apps, IScheduler manager, Representation json) =>
+        api.MapPost("/apps", async (HttpContext http, CreateApp create, Representation json) =>
         {
             var body = await JsonBody.ReadAsync(http.Request);
-            var app = apps.Create(http.Caller().Account, body.OptionalString("name"), body.OptionalReference("region"), body.OptionalReference("stack"));
-            await manager.ApplyNowAsync(app.Id); // the router answers for the new app at once
+            var app = await create.RunAsync(http.Caller().Account, body.OptionalString("name"), body.OptionalReference("region"), body.OptionalReference("stack"));
             return Results.Json(json.App(app), statusCode: StatusCodes.Status201Created);
         }).RequireAuthorization();
 
         var one = api.MapGroup("/apps/{app}").RequireAuthorization();
         one.MapGet("", (HttpContext http, string app, AppService apps, Representation json) =>
             Results.Json(json.App(apps.Find(http.Caller().Account, app))));
-        one.MapPatch("", async (HttpContext http, string app, AppService apps, DomainService domains, IScheduler manager, Representation json) =>
+        one.MapPatch("", async (HttpContext http, string app, AppService apps, UpdateApp update, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);
-            var updated = apps.Update(http.Caller().Account, target, body.OptionalString("name"), body.OptionalBool("maintenance"));
-            if (updated.Name != target.Name) domains.Invalidate(); // the old default host must stop answering now
-            await manager.ApplyNowAsync(updated.Id); // maintenance mode and the new name hold from the next request on
-            return Results.Json(json.App(updated));
+            return Results.Json(json.App(await update.RunAsync(http.Caller().Account, target, body.OptionalString("name"), body.OptionalBool("maintenance"))));
         });
-        one.MapDelete("", async (HttpContext http, string app, AppService apps, AppDestroyer destroyer, Representation json) =>
+        one.MapDelete("", async (HttpContext http, string app, AppService apps, DestroyApp destroy, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
-            await destroyer.DestroyAsync(target);
+            await destroy.RunAsync(target);
             return Results.Json(json.App(target));
         });
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.ConfigVars;
-using Nuvem.Platform.Releases;
+using Nuvem.Platform.Operations;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 
@@ -18,7 +18,7 @@ public static class ConfigVarEndpoints
             Results.Json(config.Get(apps.Find(http.Caller().Account, app))));
 
         // {"KEY": "value"} sets, {"KEY": null} unsets; anything else is refused before anything changes.
-        group.MapPatch("", async (HttpContext http, string app, AppService apps, ConfigVarService config, ReleasePhase releasePhase) =>
+        group.MapPatch("", async (HttpContext http, string app, AppService apps, SetConfigVars setConfigVars) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -34,9 +34,7 @@ public static class ConfigVarEndpoints
                         $"The value of {property.Name} must be a string (or null to unset it), not {JsonBody.Describe(property.Value.ValueKind)}."),
                 };
             }
-            var (vars, release) = config.Patch(target, caller.Id, changes);
-            if (release is not null) releasePhase.RunInBackground(target, release);
-            return Results.Json(vars);
+            return Results.Json(setConfigVars.Run(target, caller.Id, changes).Vars);
         });
     }
 }

@@ -1,6 +1,7 @@
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Operations;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
@@ -29,22 +30,18 @@ public static class DynoEndpoints
             return Results.Json(json.Dyno(found, target));
         });
         // One-off dynos: {"command", "attach", "size", "env", "force_no_tty"} as the heroku CLI sends them.
-        dynos.MapPost("", async (HttpContext http, string app, AppService apps, IScheduler manager, RendezvousSessions rendezvous,
+        dynos.MapPost("", async (HttpContext http, string app, AppService apps, RunOneOff runOneOff, RendezvousSessions rendezvous,
             Nuvem.Server.Configuration.ServerOptions options, Representation json) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);
             var command = body.RequiredString("command");
-            if (string.IsNullOrWhiteSpace(command)) throw PlatformException.Invalid("command must not be empty.");
-            var type = body.OptionalString("type") ?? "run";
-            if (type != "run") throw PlatformException.Invalid($"One-off dynos are of type run, not {type}.");
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
             if (body.Root.TryGetProperty("env", out var env) && env.ValueKind != System.Text.Json.JsonValueKind.Null)
             {
                 if (env.ValueKind != System.Text.Json.JsonValueKind.Object) throw PlatformException.Invalid("env must be an object of names to values.");
                 foreach (var variable in env.EnumerateObject())
                 {
-                    Nuvem.Platform.ConfigVars.ConfigVarService.ValidateKey(variable.Name);
                     environment[variable.Name] = variable.Value.ValueKind switch
                     {
                         System.Text.Json.JsonValueKind.String => variable.Value.GetString()!,
@@ -56,7 +53,8 @@ public static class DynoEndpoints
             var attach = body.OptionalBool("attach") ?? false;
             // The heroku CLI sends COLUMNS and LINES only when its stdin is a terminal.
             var tty = attach && !(body.OptionalBool("force_no_tty") ?? false) && environment.ContainsKey("COLUMNS");
-            var (dyno, attached) = await manager.RunOneOffAsync(target, new OneOffRequest(command, environment, body.OptionalString("size"), attach, tty));
+            var request = new OneOffRequest(command, environment, body.OptionalString("size"), attach, tty);
+            var (dyno, attached) = await runOneOff.RunAsync(target, request, body.OptionalString("type") ?? "run");
             string? attachUrl = null;
             if (attached is not null)
             {
@@ -65,30 +63,20 @@ public static class DynoEndpoints
             }
             return Results.Json(json.Dyno(dyno, target, attachUrl), statusCode: StatusCodes.Status201Created);
         });
-        dynos.MapDelete("", async (HttpContext http, string app, AppService apps, IScheduler manager) =>
-            Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app))));
+        dynos.MapDelete("", async (HttpContext http, string app, AppService apps, RestartDynos restart) =>
+            Accepted(await restart.AllAsync(apps.Find(http.Caller().Account, app))));
         // A dyno by name or id, or — as on Heroku, where `heroku ps:restart web` sends DELETE /dynos/web — every dyno
         // of a process type (dyno names always have a dot, process types never do).
-        dynos.MapDelete("/{dyno}", async (HttpContext http, string app, string dyno, AppService apps, IScheduler manager) =>
-        {
-            var target = apps.Find(http.Caller().Account, app);
-            var restarted = await manager.RestartAsync(target, name: dyno);
-            if (restarted == 0 && !dyno.Contains('.')) restarted = await manager.RestartAsync(target, type: dyno);
-            return Accepted(restarted, "dyno", dyno);
-        });
-        dynos.MapPost("/{dyno}/actions/stop", async (HttpContext http, string app, string dyno, AppService apps, IScheduler manager) =>
-        {
-            var target = apps.Find(http.Caller().Account, app);
-            var stopped = await manager.StopAsync(target, name: dyno);
-            if (stopped == 0 && !dyno.Contains('.')) stopped = await manager.StopAsync(target, type: dyno);
-            return Accepted(stopped, "dyno", dyno);
-        });
+        dynos.MapDelete("/{dyno}", async (HttpContext http, string app, string dyno, AppService apps, RestartDynos restart) =>
+            Accepted(await restart.DynoOrTypeAsync(apps.Find(http.Caller().Account, app), dyno), "dyno", dyno));
+        dynos.MapPost("/{dyno}/actions/stop", async (HttpContext http, string app, string dyno, AppService apps, StopDynos stop) =>
+            Accepted(await stop.DynoOrTypeAsync(apps.Find(http.Caller().Account, app), dyno), "dyno", dyno));
 
         var formations = api.MapGroup("/apps/{app}/formations").RequireAuthorization();
-        formations.MapDelete("/{type}", async (HttpContext http, string app, string type, AppService apps, IScheduler manager) =>
-            Accepted(await manager.RestartAsync(apps.Find(http.Caller().Account, app), type: type), "process type", type));
-        formations.MapPost("/{type}/actions/stop", async (HttpContext http, string app, string type, AppService apps, IScheduler manager) =>
-            Accepted(await manager.StopAsync(apps.Find(http.Caller().Account, app), type: type), "process type", type));
+        formations.MapDelete("/{type}", async (HttpContext http, string app, string type, AppService apps, RestartDynos restart) =>
+            Accepted(await restart.TypeAsync(apps.Find(http.Caller().Account, app), type), "process type", type));
+        formations.MapPost("/{type}/actions/stop", async (HttpContext http, string app, string type, AppService apps, StopDynos stop) =>
+            Accepted(await stop.TypeAsync(apps.Find(http.Caller().Account, app), type), "process type", type));
     }
 
     private static IResult Accepted(int affected, string? what = null, string? name = null) =>

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
-using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Operations;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
 using Nuvem.Server.Api.Representations;
@@ -24,7 +24,7 @@ public static class FormationEndpoints
             Results.Json(json.Formation(formation.Get(apps.Find(http.Caller().Account, app), type))));
 
         // Batch: {"updates": [{"type": "web", "quantity": "+1", "size": "standard-2x"}, …]}, all or nothing.
-        group.MapPatch("", async (HttpContext http, string app, AppService apps, FormationService formation, IScheduler manager, Representation json) =>
+        group.MapPatch("", async (HttpContext http, string app, AppService apps, Scale scale, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -32,18 +32,16 @@ public static class FormationEndpoints
             if (!body.Root.TryGetProperty("updates", out var updates) || updates.ValueKind != JsonValueKind.Array)
                 throw PlatformException.Invalid("updates must be an array of {type, quantity, size} objects.");
             var parsed = updates.EnumerateArray().Select((item, i) => ParseUpdate(item, $"updates[{i}]", typeFromPath: null)).ToList();
-            var updated = formation.Update(target, parsed, caller.Email);
-            manager.Apply(target.Id); // dynos start or stop within a moment; the response does not wait for them
-            return Results.Json(updated.Select(json.Formation));
+            return Results.Json(scale.Run(caller, target, parsed).Select(json.Formation));
         });
 
-        group.MapPatch("/{type}", async (HttpContext http, string app, string type, AppService apps, FormationService formation, Representation json) =>
+        group.MapPatch("/{type}", async (HttpContext http, string app, string type, AppService apps, Scale scale, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
             var body = await JsonBody.ReadAsync(http.Request);
             var update = ParseUpdate(body.Root, "body", typeFromPath: type);
-            return Results.Json(json.Formation(formation.Update(target, [update], caller.Email).Single()));
+            return Results.Json(json.Formation(scale.Run(caller, target, [update]).Single()));
         });
     }
 

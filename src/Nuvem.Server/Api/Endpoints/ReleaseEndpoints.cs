@@ -1,5 +1,6 @@
 using Nuvem.Platform;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Operations;
 using Nuvem.Platform.Releases;
 using Nuvem.Server.Api.Auth;
 using Nuvem.Server.Api.Conventions;
@@ -38,7 +39,7 @@ public static class ReleaseEndpoints
             Results.Json(releases.Find(apps.Find(http.Caller().Account, app), release).ConfigVars));
 
         // {"slug": id} releases a slug; {"release": id} rolls back to that release.
-        group.MapPost("", async (HttpContext http, string app, AppService apps, ReleaseService releases, ReleasePhase releasePhase, Representation json) =>
+        group.MapPost("", async (HttpContext http, string app, AppService apps, DeploySlug deploy, Rollback rollback, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -47,12 +48,12 @@ public static class ReleaseEndpoints
             var rollbackTo = body.OptionalReference("release");
             var release = (slug, rollbackTo) switch
             {
-                ({ } s, null) => releases.Deploy(target, caller.Id, s, body.OptionalString("description")),
-                (null, { } r) => releases.Rollback(target, caller.Id, r),
+                ({ } s, null) => deploy.Run(target, caller.Id, s, body.OptionalString("description")),
+                (null, { } r) => rollback.Run(target, caller.Id, r),
                 (null, null) => throw PlatformException.Invalid("Give either slug (to deploy it) or release (to roll back to it)."),
                 _ => throw PlatformException.Invalid("Give slug or release, not both."),
             };
-            return Results.Json(json.Release(releasePhase.RunInBackground(target, release)), statusCode: StatusCodes.Status201Created);
+            return Results.Json(json.Release(release), statusCode: StatusCodes.Status201Created);
         });
     }
 }
