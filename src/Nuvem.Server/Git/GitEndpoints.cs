@@ -76,7 +76,7 @@ public static class GitEndpoints
     /// </summary>
     public static void MapPushHook(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut("/internal/push/{token}", async (HttpContext http, string token, string? commit, PushSessions sessions, Builder builder, IScheduler manager) =>
+        endpoints.MapPut("/internal/push/{token}", async (HttpContext http, string token, string? commit, PushSessions sessions, Builder builder) =>
         {
             // Only the unix socket has no local IP address: the hook endpoint is never served over TCP.
             if (http.Connection.LocalIpAddress is not null || sessions.Take(token) is not { } session)
@@ -93,8 +93,6 @@ public static class GitEndpoints
             // The build outlives a pusher who hangs up: a half-made release must not depend on their connection.
             var source = BuildSource.Held(_ => Task.FromResult(http.Request.Body), commit);
             var result = await builder.Start(session.App, session.Pusher.Id, source, Line).Completion;
-            // The new release's dynos start now, while git finishes the push, not at the manager's next pass.
-            if (result.Release is not null) manager.Apply(result.Build.AppId);
             await Line($"{AppRepositories.ResultMarker} {(result.Release is null ? "failed" : "succeeded")}");
         });
     }

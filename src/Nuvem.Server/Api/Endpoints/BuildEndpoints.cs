@@ -35,7 +35,7 @@ public static class BuildEndpoints
             return Results.Json(json.Build(service.Get(target, build), target));
         });
 
-        builds.MapPost("", async (HttpContext http, string app, AppService apps, Builder builder, IScheduler manager, SourceBlobs sources, Representation json) =>
+        builds.MapPost("", async (HttpContext http, string app, AppService apps, Builder builder, SourceBlobs sources, Representation json) =>
         {
             var caller = http.Caller().Account;
             var target = apps.Find(caller, app);
@@ -47,9 +47,6 @@ public static class BuildEndpoints
             sources.Check(url);
             var source = sources.SourceFor(url, version);
             var pending = builder.Start(target, caller.Id, source);
-            // The new release's dynos start as soon as it is made, not at the manager's next pass.
-            _ = pending.Completion.ContinueWith(done => { if (done.IsCompletedSuccessfully && done.Result.Release is not null) manager.Apply(target.Id); },
-                TaskScheduler.Default);
             return Results.Json(json.Build(pending.Build, target), statusCode: StatusCodes.Status201Created);
         });
     }
