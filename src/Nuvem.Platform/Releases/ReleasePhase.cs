@@ -1,6 +1,5 @@
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
-using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Logplex;
 using Nuvem.Platform.Slugs;
 
@@ -38,7 +37,7 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
         try
         {
             logplex.Publish(app.Id, "heroku", dyno, $"Starting process with command `{command}`");
-            exitCode = await runner.RunAsync(app, pending, slugs.PathFor(slug.Value.Checksum) ?? throw new IOException("The release's slug is not in the store."), command, async line =>
+            exitCode = await runner.RunAsync(app, pending, new SlugReference(pending.SlugId!, slug.Value.Checksum), command, async line =>
             {
                 await log.WriteLineAsync(line);
                 logplex.Publish(app.Id, "app", dyno, line);
@@ -85,23 +84,5 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
 public interface IReleaseCommandRunner
 {
     /// <returns>The command's exit code (non-zero also for a timeout).</returns>
-    Task<int> RunAsync(App app, Release release, string slugPath, string command, Func<string, Task> output, CancellationToken cancellation);
-}
-
-/// <summary>
-/// Runs the release command the way dynos run: a <c>release.N</c> process started by the dyno runtime with the
-/// release's slug and config vars, so it gets the same filesystem, user and limits as the app's other processes.
-/// </summary>
-public sealed class DynoReleaseCommandRunner(IDynoRuntime runtime, PlatformSettings settings, TimeSpan timeout) : IReleaseCommandRunner
-{
-    public async Task<int> RunAsync(App app, Release release, string slugPath, string command, Func<string, Task> output, CancellationToken cancellation)
-    {
-        var spec = new DynoSpec(Guid.NewGuid().ToString(), app.Id, app.Name, app.Uid, $"release.{release.Version}", "release", command,
-            release.Id, release.Version, slugPath, settings.DynoSizes.DefaultSize, release.ConfigVars);
-        var process = await runtime.StartAsync(spec, DynoOutput.Lines(output), cancellation);
-        if (await Task.WhenAny(process.Exited, Task.Delay(timeout, cancellation)) == process.Exited) return await process.Exited;
-        await output($"Release command timed out after {timeout.TotalSeconds:0} seconds.");
-        await process.StopAsync(TimeSpan.FromSeconds(10));
-        return 124;
-    }
+    Task<int> RunAsync(App app, Release release, SlugReference slug, string command, Func<string, Task> output, CancellationToken cancellation);
 }

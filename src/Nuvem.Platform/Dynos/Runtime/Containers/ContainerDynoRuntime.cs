@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Nuvem.Platform.Dynos.Network;
+using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime.Containers;
 
@@ -34,14 +35,14 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     // next ones ready-made: compiling it is a good part of what creating a container costs.
     private byte[]? _compiledSeccomp;
 
-    public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network)
+    public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network, ISlugBlobs slugs)
     {
         if (!host.Ready) throw new InvalidOperationException(string.Join(Environment.NewLine, host.Problems));
         _settings = settings;
         _oci = new OciRuntime(host.OciRuntime!, Path.Combine(settings.Directory, "oci"));
         _conmon = host.Conmon!;
         _network = network;
-        _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"));
+        _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"), slugs);
         _bundles = Path.Combine(settings.Directory, "bundles");
         _sockets = Path.Combine(settings.Directory, "sockets");
         _stack = new SetUpOnce<string>(SetUpAsync);
@@ -186,18 +187,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             endpoint = await attaching;
 
             using var bundleStep = timings?.Step("bundle");
-            var environment = new Dictionary<string, string>(spec.ConfigVars)
-            {
-                ["HOME"] = "/app",
-                ["PATH"] = "/app/bin:/usr/local/bin:/usr/bin:/bin",
-                ["LANG"] = spec.ConfigVars.GetValueOrDefault("LANG", "C.UTF-8"),
-                ["DYNO"] = spec.Name,
-                ["PS"] = spec.Name,
-                [DynoCommand.Variable] = spec.Command,
-            };
-            // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
-            if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
-            else environment.Remove("PORT");
+            var environment = DynoEnvironment.For(spec, "/app", DynoEnvironment.ListensOnPort(spec.Type) ? endpoint.Port : null);
             var command = DynoCommand.Argv(attached, tty);
             OciBundle.Write(bundle, stack, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
             var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
@@ -389,7 +379,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             _bundle = bundle;
             _endpoint = endpoint;
             _output = output;
-            Address = spec.Type is "web" or "run" ? endpoint.Address : null;
+            Address = DynoEnvironment.ListensOnPort(spec.Type) ? endpoint.Address : null;
             Exited = Task.Run(WatchAsync);
         }
 
