@@ -122,6 +122,8 @@ public sealed class LocalScheduler : IScheduler, IRouteTable
     /// <returns>How many dynos were restarted or were already on their way to a restart; 0 means no such dyno or type.</returns>
     public Task<int> RestartAsync(App app, string? type = null, string? name = null) => _inbox.Ask(() =>
     {
+        // Counted before these stops, which would make the targets "already restarting" too.
+        var already = _dynos.AlreadyRestarting(app.Id, type, name);
         var targets = _dynos.Select(app.Id, type, name);
         foreach (var dyno in targets)
         {
@@ -129,15 +131,16 @@ public sealed class LocalScheduler : IScheduler, IRouteTable
             dyno.Crashes = 0;
             _stopper.StopInBackground(dyno);
         }
-        return targets.Count + _dynos.AlreadyRestarting(app.Id, type, name);
+        return targets.Count + already;
     });
 
     /// <summary>Stops dynos (<c>ps:stop</c>); as their formation still wants them, they come back fresh.</summary>
     public Task<int> StopAsync(App app, string? type = null, string? name = null) => _inbox.Ask(() =>
     {
+        var already = _dynos.AlreadyRestarting(app.Id, type, name);
         var targets = _dynos.Select(app.Id, type, name);
         foreach (var dyno in targets) _stopper.StopInBackground(dyno);
-        return targets.Count + _dynos.AlreadyRestarting(app.Id, type, name);
+        return targets.Count + already;
     });
 
     /// <summary>
