@@ -12,7 +12,7 @@ namespace Nuvem.Platform.Releases;
 /// waits for it (a git push) and written to the app's log as <c>app[release.N]</c>. It runs for every kind of new
 /// release — deploys, config changes, rollbacks — as on Heroku.
 /// </summary>
-public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner runner, OutputLogs logs, SlugBlobStore slugs, ILogplex logplex, string dataDir)
+public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner runner, OutputLogs logs, ILogplex logplex, string dataDir)
 {
     /// <summary>Runs the phase of a pending release and completes it.</summary>
     /// <returns>The release afterwards: succeeded or failed.</returns>
