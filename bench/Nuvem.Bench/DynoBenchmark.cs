@@ -15,7 +15,7 @@ namespace Nuvem.Bench;
 /// against the same requests at one dyno (the baseline), and the host memory each dyno takes.</item>
 /// </list>
 /// </summary>
-internal static class DynoBenchmark
+internal static partial class DynoBenchmark
 {
     private const string AppName = "dynos";
     private const int StepSize = 10;
@@ -182,44 +182,6 @@ internal static class DynoBenchmark
         }
     }
 
-    private static void PrintStarts(List<StartTimes> process, List<StartTimes> container)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"1. Web dyno start (scale 0→1) until its address answers HTTP 200, ms: median (p90) of {container.Count}");
-        Console.WriteLine($"{"",-44} {"process",12} {"container",12} {"ratio",7}");
-        void Row(string label, Func<StartTimes, double> pick)
-        {
-            var (p, c) = (Stats.Of(process.Select(pick)), Stats.Of(container.Select(pick)));
-            Console.WriteLine($"{label,-44} {p,12} {c,12} {c.Median / p.Median,7:F2}");
-        }
-        Row("listed with its address (runtime started it)", t => t.AddressMs);
-        Row("accepts and answers 200 (the number)", t => t.AcceptMs);
-        Row("state up in the API (routable)", t => t.UpMs);
-        Row("stop: scale 1→0 until gone (1 s drain)", t => t.StopMs);
-        Console.WriteLine($"start→accepting, container/process: {Stats.Of(container.Select(t => t.AcceptMs)).Median / Stats.Of(process.Select(t => t.AcceptMs)).Median:F2}");
-    }
-
-    /// <summary>
-    /// The container runtime's own steps of the last <paramref name="starts"/> starts, from the lines nuvemd writes
-    /// with NUVEM_DYNO_TIMINGS=1 ("dyno ID start ms: step=ms … total=ms"), in the order it names them.
-    /// </summary>
-    private static void PrintBreakdown(string output, int starts)
-    {
-        var lines = output.Split('\n').Where(l => l.StartsWith("dyno ", StringComparison.Ordinal) && l.Contains(" start ms: ")).TakeLast(starts).ToList();
-        if (lines.Count == 0) { Console.WriteLine("(no start timings from nuvemd)"); return; }
-        var steps = new List<string>();
-        var samples = new Dictionary<string, List<double>>();
-        foreach (var line in lines)
-            foreach (var pair in line[(line.IndexOf(" start ms: ", StringComparison.Ordinal) + 11)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var (step, ms) = (pair[..pair.IndexOf('=')], double.Parse(pair[(pair.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-                if (!samples.TryGetValue(step, out var list)) { samples[step] = list = []; steps.Add(step); }
-                list.Add(ms);
-            }
-        Console.WriteLine($"   the container runtime's start, by step (NUVEM_DYNO_TIMINGS), ms: median (p90) of {lines.Count}");
-        Console.WriteLine("   " + string.Join("  ", steps.Select(s => $"{s} {Stats.Of(samples[s]).Median:F1} ({Stats.Of(samples[s]).P90:F1})")));
-    }
-
     // ---- 2. and 3. memory and density -----------------------------------------------------------------------
 
     private sealed record Step(int Dynos, double StartSeconds, Stats Router, int Failed, int MemAvailableMb, long NuvemdRssKb, double NuvemdCpu);
@@ -289,50 +251,6 @@ internal static class DynoBenchmark
         return (Stats.Of(samples), failed);
     }
 
-    private static void PrintMemory(Density density)
-    {
-        var dynos = density.Memory;
-        Console.WriteLine();
-        if (dynos.Count == 0) { Console.WriteLine("2. Memory per container dyno: no dyno to measure"); return; }
-        Console.WriteLine($"2. Memory per container dyno, MB: median (p90) across the {dynos.Count} dynos running at {density.MemoryAt} (from /proc/PID/smaps_rollup)");
-        Console.WriteLine($"{"",-34} {"RSS",14} {"PSS",14}");
-        void Row(string label, Func<DynoMemory, Usage> pick)
-        {
-            var rss = Stats.Of(dynos.Select(d => pick(d).RssKb / 1024.0));
-            var pss = Stats.Of(dynos.Select(d => pick(d).PssKb / 1024.0));
-            Console.WriteLine($"{label,-34} {rss.Median,6:F2} ({rss.P90,5:F2}) {pss.Median,6:F2} ({pss.P90,5:F2})");
-        }
-        Row("conmon (monitor)", d => d.Conmon);
-        Row("tini (the container's PID 1)", d => d.Tini);
-        Row("platform parts (conmon + tini)", d => d.Conmon + d.Tini);
-        Row($"app (the {dynos.Select(d => d.AppProcesses).DefaultIfEmpty().Max()} processes below tini)", d => d.App);
-        var cgroup = Stats.Of(dynos.Select(d => d.CgroupKb / 1024.0));
-        var kernel = Stats.Of(dynos.Select(d => d.KernelKb / 1024.0));
-        Console.WriteLine($"{"dyno cgroup: process + tmpfs memory",-34} {cgroup.Median,6:F2} ({cgroup.P90,5:F2})   kernel memory {kernel.Median:F2} ({kernel.P90:F2})");
-        var platformPss = Stats.Of(dynos.Select(d => (double)(d.Conmon + d.Tini).PssKb)).Median;
-        var appPss = Stats.Of(dynos.Select(d => (double)d.App.PssKb)).Median;
-        Console.WriteLine($"platform parts / app, PSS: {platformPss / appPss:F2}");
-    }
-
-    private static void PrintDensity(Density density, int memAvailableCleaned)
-    {
-        Console.WriteLine();
-        var baseline = density.Baseline;
-        Console.WriteLine($"3. Density: idle dynos added {StepSize} at a time, each step waited for until all are up; then through the router");
-        Console.WriteLine($"   ({AppName}.localhost, sequential keep-alive requests, 2 per dyno as warm-up, then max(200, 2 per dyno) timed), ms median (p90)");
-        Console.WriteLine($"{"dynos",6} {"start s",8} {"router ms",15} {"vs 1 dyno",10} {"failed",7} {"MemAvailable MB",16} {"nuvemd RSS MB",14} {"nuvemd idle CPU %",18}");
-        foreach (var s in density.Steps.Prepend(baseline))
-            Console.WriteLine($"{s.Dynos,6} {(s == baseline ? "-" : s.StartSeconds.ToString("F1")),8} {s.Router.Median,7:F2} ({s.Router.P90,5:F2}) " +
-                              $"{s.Router.Median / baseline.Router.Median,10:F2} {s.Failed,7} {s.MemAvailableMb,16} {s.NuvemdRssKb / 1024,14} {s.NuvemdCpu,18:F1}");
-        var last = density.Steps.LastOrDefault() ?? density.Baseline;
-        var perDyno = last.Dynos > 1 ? (double)(density.Baseline.MemAvailableMb - last.MemAvailableMb) / (last.Dynos - 1) : 0;
-        var nuvemdPerDyno = last.Dynos > 1 ? (last.NuvemdRssKb - density.Baseline.NuvemdRssKb) / 1024.0 / (last.Dynos - 1) : 0;
-        Console.WriteLine($"largest count reached: {last.Dynos} dynos, all up and the router answering ({density.StoppedBecause ?? "stopped at the cap"})");
-        Console.WriteLine($"router latency at {last.Dynos} vs 1 dyno (median): {last.Router.Median:F2} vs {density.Baseline.Router.Median:F2} ms, ratio {last.Router.Median / density.Baseline.Router.Median:F2}");
-        Console.WriteLine($"host MemAvailable: {density.Baseline.MemAvailableMb} MB at 1 dyno, {last.MemAvailableMb} MB at {last.Dynos}, {memAvailableCleaned} MB after clean-up");
-        Console.WriteLine($"memory per dyno (MemAvailable drop / added dynos): {perDyno:F1} MB, of which nuvemd's own RSS growth {nuvemdPerDyno:F2} MB");
-    }
-
     // ---- the platform's API ---------------------------------------------------------------------------------
 
     private sealed record DynoView(string Id, string Name, string State, string? Ip, int Port);
@@ -368,147 +286,5 @@ internal static class DynoBenchmark
                 return $"only {dynos.Count(d => d.State == "up")} of {count} dynos up after {timeout.TotalSeconds:0} s";
             await Task.Delay(50);
         }
-    }
-
-    // ---- the host -------------------------------------------------------------------------------------------
-
-    private readonly record struct Usage(long RssKb, long PssKb)
-    {
-        public static Usage operator +(Usage a, Usage b) => new(a.RssKb + b.RssKb, a.PssKb + b.PssKb);
-    }
-
-    /// <summary>For each container dyno: its conmon (conmon.pid), its init tini (the runtime's pidfile) and the
-    /// processes below tini (the app: the launcher shell and python).</summary>
-    private static List<DynoMemory> Sample(string dataDir)
-    {
-        var bundles = Path.Combine(dataDir, "dynos", "bundles");
-        var children = Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d))
-            .Where(n => n.All(char.IsAsciiDigit)).Select(int.Parse)
-            .Select(pid => (Pid: pid, Parent: ParentOf(pid))).Where(p => p.Parent > 0)
-            .ToLookup(p => p.Parent, p => p.Pid);
-        var result = new List<DynoMemory>();
-        foreach (var bundle in Directory.Exists(bundles) ? Directory.EnumerateDirectories(bundles) : [])
-        {
-            if (ReadPid(Path.Combine(bundle, "conmon.pid")) is not { } conmon || ReadPid(Path.Combine(bundle, "pidfile")) is not { } tini) continue;
-            var app = new List<int>();
-            var queue = new Queue<int>(children[tini]);
-            while (queue.TryDequeue(out var pid))
-            {
-                app.Add(pid);
-                foreach (var child in children[pid]) queue.Enqueue(child);
-            }
-            if (app.Count == 0) continue;
-            var (cgroup, kernel) = CgroupOf(Path.GetFileName(bundle));
-            result.Add(new DynoMemory(Rollup(conmon), Rollup(tini), app.Select(Rollup).Aggregate((a, b) => a + b), app.Count, cgroup, kernel));
-        }
-        return result;
-    }
-
-    /// <summary>The dyno's memory cgroup (below the runtime's nuvem-dynos parent), cgroup v1 or v2, in kB.</summary>
-    private static (long Unreclaimable, long Kernel) CgroupOf(string id)
-    {
-        static Dictionary<string, long> Stat(string path) => File.Exists(path)
-            ? File.ReadLines(path).Select(l => l.Split(' ')).Where(f => f.Length == 2 && long.TryParse(f[1], out _)).ToDictionary(f => f[0], f => long.Parse(f[1]))
-            : [];
-        try
-        {
-            var v1 = "/sys/fs/cgroup/memory/nuvem-dynos/" + id;
-            if (Directory.Exists(v1))
-            {
-                var stat = Stat(Path.Combine(v1, "memory.stat"));
-                var kmem = File.Exists(Path.Combine(v1, "memory.kmem.usage_in_bytes")) ? long.Parse(File.ReadAllText(Path.Combine(v1, "memory.kmem.usage_in_bytes")).Trim()) : 0;
-                return ((stat.GetValueOrDefault("total_rss") + stat.GetValueOrDefault("total_shmem")) / 1024, kmem / 1024);
-            }
-            var v2 = Stat("/sys/fs/cgroup/nuvem-dynos/" + id + "/memory.stat");
-            return ((v2.GetValueOrDefault("anon") + v2.GetValueOrDefault("shmem")) / 1024, v2.GetValueOrDefault("kernel") / 1024);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return (0, 0); }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
-    }
-
-    private static Usage Rollup(int pid)
-    {
-        long Field(string[] lines, string name) =>
-            lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) : 0;
-        try
-        {
-            var lines = File.ReadAllLines($"/proc/{pid}/smaps_rollup");
-            return new Usage(Field(lines, "Rss"), Field(lines, "Pss"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return default; }
-    }
-
-    private static long RssKb(int pid)
-    {
-        try
-        {
-            return File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-                .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).FirstOrDefault();
-        }
-        catch (IOException) { return 0; }
-    }
-
-    /// <summary>nuvemd's CPU use over 3 s with nothing asked of it, in % of one core: what watching its dynos costs
-    /// (each container's log, exit file and memory are polled).</summary>
-    private static async Task<double> IdleCpuAsync(int pid)
-    {
-        static long Ticks(int pid)
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11]) + long.Parse(fields[12]); // utime and stime, fields 14 and 15 of stat
-        }
-        var before = Ticks(pid);
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        // Clock ticks are 1/100 s on Linux (USER_HZ).
-        return (Ticks(pid) - before) / 100.0 / clock.Elapsed.TotalSeconds * 100;
-    }
-
-    private static int MemAvailableMb() =>
-        (int)(File.ReadLines("/proc/meminfo").Where(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).First() / 1024);
-
-    private static int? ReadPid(string path)
-    {
-        try { return int.TryParse(File.ReadAllText(path).Trim(), out var pid) ? pid : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    /// <summary>Anything of the container platform still on the host: a process naming its data directory or a dyno
-    /// (conmon), a dyno's cgroup (holding tini and the app), its bridge, a dyno's or a spare network namespace, a mount below
-    /// its data directory.</summary>
-    private static List<string> Leftovers(string bridge, string dataDir, HashSet<string> dynoIds)
-    {
-        var found = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
-        {
-            try
-            {
-                var command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (command.Contains(dataDir) || dynoIds.Any(id => command.Contains(id))) found.Add($"process {Path.GetFileName(dir)}: {command}");
-            }
-            catch (IOException) { }
-        }
-        foreach (var id in dynoIds)
-            foreach (var cgroup in new[] { "/sys/fs/cgroup/memory/nuvem-dynos/" + id, "/sys/fs/cgroup/nuvem-dynos/" + id }.Where(Directory.Exists))
-                found.Add($"cgroup {cgroup}");
-        if (Directory.Exists("/sys/class/net/" + bridge)) found.Add("bridge " + bridge);
-        if (Directory.Exists("/var/run/netns"))
-            found.AddRange(Directory.EnumerateFileSystemEntries("/var/run/netns")
-                .Where(n => dynoIds.Any(id => n.EndsWith(id, StringComparison.Ordinal)) || Path.GetFileName(n).StartsWith($"nuvem-spare-{bridge}-", StringComparison.Ordinal))
-                .Select(n => "netns " + n));
-        found.AddRange(File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(dataDir, StringComparison.Ordinal)).Select(m => "mount " + m));
-        return found;
     }
 }

@@ -3,6 +3,8 @@ using Nuvem.Platform.Accounts;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Buildpacks;
 using Nuvem.Platform.Operations;
+using Nuvem.Platform.Dynos.Runtime;
+using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
 using Nuvem.Server.Api;
 using Nuvem.Server.Api.Conventions;
@@ -38,7 +40,8 @@ catch (ArgumentException e)
 
 if (stopDynos)
 {
-    if (DynoRuntimes.Create(options, new BuildSandbox(options.Builds.Resources), Path.Combine(options.DataDir, "buildpacks", "builtin")) is not { } leftovers)
+    if (DynoRuntimes.Create(options, new HostSandbox(options.Builds.Resources.ToJailLimits()), new SlugBlobStore(Path.Combine(options.DataDir, "slugs")),
+            Path.Combine(options.DataDir, "buildpacks", "builtin")) is not { } leftovers)
         return 3;
     await leftovers.Builds.RecoverAsync();
     await leftovers.Dynos.RecoverAsync(_ => null);
@@ -75,8 +78,8 @@ builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);     /
 builder.WebHost.ConfigureKestrel(kestrel => Listeners.Configure(kestrel, options, certificate, hookSocket));
 
 var buildpacks = new BuildpackCatalog(Path.Combine(AppContext.BaseDirectory, "buildpacks"), options.DataDir, options.Builds.BuildpackDirectories);
-var sandbox = new BuildSandbox(options.Builds.Resources);
-if (DynoRuntimes.Create(options, sandbox, buildpacks.BuiltInDirectory) is not { } runtimes) return 3;
+var sandbox = new HostSandbox(options.Builds.Resources.ToJailLimits());
+if (DynoRuntimes.Create(options, sandbox, new SlugBlobStore(Path.Combine(options.DataDir, "slugs")), buildpacks.BuiltInDirectory) is not { } runtimes) return 3;
 // A build that a killed platform left half-done has no one waiting for it: its dyno and directories go now.
 await runtimes.Builds.RecoverAsync();
 builder.Services
@@ -99,7 +102,7 @@ app.MapPushHook();
 app.MapLogStreams();
 app.MapOutputStreams((kind, id) => Guid.TryParse(id, out _) ? Path.Combine(options.DataDir, kind, id + ".log") : null);
 
-app.Lifetime.ApplicationStarted.Register(() => StartBanner.Print(options, ca, runtimes, firstStart));
+app.Lifetime.ApplicationStarted.Register(() => StartBanner.Print(options, ca, runtimes.Description, runtimes.Builds.Warning, firstStart));
 
 app.Run();
 return 0;

@@ -11,7 +11,7 @@ namespace Nuvem.Platform.Releases;
 /// waits for it (a git push) and written to the app's log as <c>app[release.N]</c>. It runs for every kind of new
 /// release — deploys, config changes, rollbacks — as on Heroku.
 /// </summary>
-public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner runner, OutputLogs logs, SlugBlobStore slugs, ILogplex logplex, string dataDir)
+public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner runner, OutputLogs logs, ILogplex logplex, string dataDir)
 {
     /// <summary>Runs the phase of a pending release and completes it.</summary>
     /// <returns>The release afterwards: succeeded or failed.</returns>
@@ -36,7 +36,7 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
         try
         {
             logplex.Publish(app.Id, "heroku", dyno, $"Starting process with command `{command}`");
-            exitCode = await runner.RunAsync(app, pending, slugs.PathFor(slug.Value.Checksum) ?? throw new IOException("The release's slug is not in the store."), command, async line =>
+            exitCode = await runner.RunAsync(app, pending, new SlugReference(pending.SlugId!, slug.Value.Checksum), command, async line =>
             {
                 await log.WriteLineAsync(line);
                 logplex.Publish(app.Id, "app", dyno, line);
@@ -84,5 +84,5 @@ public sealed class ReleasePhase(ReleaseService releases, IReleaseCommandRunner 
 public interface IReleaseCommandRunner
 {
     /// <returns>The command's exit code (non-zero also for a timeout).</returns>
-    Task<int> RunAsync(App app, Release release, string slugPath, string command, Func<string, Task> output, CancellationToken cancellation);
+    Task<int> RunAsync(App app, Release release, SlugReference slug, string command, Func<string, Task> output, CancellationToken cancellation);
 }

@@ -26,8 +26,14 @@ public sealed class SlugChecksumMismatchException(string expected, string actual
 /// packed it or someone uploaded it, the store never holds a device node, a fifo, or a path that leaves <c>./app</c>.
 /// The platform only ever handles a slug's bytes; the tree it describes is unpacked by the app's uid, never by root.
 /// </summary>
-public sealed class SlugBlobStore(string directory)
+public sealed class SlugBlobStore(string directory) : ISlugBlobs
 {
+    /// <summary>The store's own file: dynos on this machine read it where it is (no copy).</summary>
+    public Task<string> LocalFileAsync(SlugReference slug, CancellationToken cancellation) =>
+        PathFor(slug.Checksum) is { } path && File.Exists(path)
+            ? Task.FromResult(path)
+            : Task.FromException<string>(new FileNotFoundException($"The tarball of slug {slug.Id} ({slug.Checksum}) is not in the slug store."));
+
     /// <summary>Where a slug of this checksum is (or would be) kept; null for anything but <c>SHA256:</c> and 64 hex digits.</summary>
     public string? PathFor(string checksum)
     {

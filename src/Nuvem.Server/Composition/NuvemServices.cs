@@ -10,6 +10,7 @@ using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Domains;
 using Nuvem.Platform.Dynos;
 using Nuvem.Platform.Dynos.Runtime;
+using Nuvem.Platform.Dynos.Scheduling;
 using Nuvem.Platform.Formation;
 using Nuvem.Platform.Git;
 using Nuvem.Platform.LogDrains;
@@ -72,6 +73,7 @@ internal static class NuvemServices
         services.AddSingleton(new SlugLimits(options.Builds.MaxSlugBytes));
         services.AddSingleton<SlugUploads>();
         services.AddSingleton(new SlugBlobStore(Path.Combine(options.DataDir, "slugs")));
+        services.AddSingleton<ISlugBlobs>(provider => provider.GetRequiredService<SlugBlobStore>());
         services.AddSingleton<DomainService>();
         services.AddSingleton(new AppRepositories(database, Path.Combine(options.DataDir, "repos")));
         return services.AddNuvemOperations(options);
@@ -95,7 +97,7 @@ internal static class NuvemServices
 
     /// <summary>Builds: the builder, buildpacks, where builds run, and the release phase that follows them.</summary>
     public static IServiceCollection AddNuvemBuilds(this IServiceCollection services, ServerOptions options, BuildpackCatalog buildpacks,
-        BuildSandbox sandbox, IBuildRuntime runtime)
+        HostSandbox sandbox, IBuildRuntime runtime)
     {
         services.AddSingleton(options.Builds);
         services.AddSingleton(buildpacks);
@@ -111,20 +113,21 @@ internal static class NuvemServices
         return services;
     }
 
-    /// <summary>Dynos: the runtime, the manager (which is also the route table) and the app router in front of them.</summary>
+    /// <summary>Dynos: the runtime, the local scheduler (which is also the route table) and the app router in front of them.</summary>
     public static IServiceCollection AddNuvemDynos(this IServiceCollection services, ServerOptions options, PlatformSettings settings,
         IDynoRuntime runtime)
     {
         services.AddSingleton(runtime);
         services.AddSingleton<IReleaseCommandRunner>(new DynoReleaseCommandRunner(runtime, settings, TimeSpan.FromHours(1)));
         services.AddSingleton(options.Dynos);
-        services.AddSingleton<DynoManager>();
-        services.AddSingleton<IScheduler>(provider => provider.GetRequiredService<DynoManager>());
-        services.AddSingleton<IRouteTable>(provider => provider.GetRequiredService<DynoManager>());
-        services.AddHostedService<DynoManagerService>();
+        services.AddSingleton<IDesiredStateSource, DesiredStateStore>();
+        services.AddSingleton<LocalScheduler>();
+        services.AddSingleton<IScheduler>(provider => provider.GetRequiredService<LocalScheduler>());
+        services.AddSingleton<IRouteTable>(provider => provider.GetRequiredService<LocalScheduler>());
+        services.AddHostedService<SchedulerService>();
         services.AddSingleton<RendezvousSessions>();
         // The app router: its own plain-HTTP listener on NUVEM_ROUTER_PORT, resolving every request through the dyno
-        // manager's route table.
+        // scheduler's route table.
         services.AddSingleton(options.ToRouterOptions());
         services.AddHostedService<RouterService>();
         return services;

@@ -1,5 +1,4 @@
 using Nuvem.Platform.Accounts;
-using Nuvem.Server.Dynos;
 using Nuvem.Server.Tls;
 
 namespace Nuvem.Server.Configuration;
@@ -7,7 +6,9 @@ namespace Nuvem.Server.Configuration;
 /// <summary>What nuvemd prints once it listens: where everything is, how to trust it and log in, and what is not isolated.</summary>
 internal static class StartBanner
 {
-    public static void Print(ServerOptions options, LocalCertificateAuthority ca, Runtimes runtimes, AdminBootstrap.Result? firstStart)
+    /// <param name="dynos">How dynos run (the runtimes' description).</param>
+    /// <param name="buildsWarning">Why builds are not contained, if they are not.</param>
+    public static void Print(ServerOptions options, LocalCertificateAuthority ca, string dynos, string? buildsWarning, AdminBootstrap.Result? firstStart)
     {
         var apiUrl = $"https://{options.ApiHost}:{options.ApiPort}";
         Console.WriteLine($"""
@@ -18,11 +19,11 @@ internal static class StartBanner
               CA file:       {(options.TlsCertFile is null ? ca.CaCertificateFile : "(operator-provided certificate)")}
                              trust it: NUVEM_CA_FILE / git -c http.sslCAInfo=FILE / NODE_EXTRA_CA_CERTS=FILE
               Run sessions:  rendezvous on port {options.RendezvousPort}
-              Dynos:         {runtimes.Description}
+              Dynos:         {dynos}
             """);
         if (options.DynoRuntime == "process")
             Console.WriteLine("  WARNING:       dynos run as plain processes (NUVEM_DYNO_RUNTIME=process): apps are NOT isolated from each other or the host.");
-        if (runtimes.Builds.Warning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
+        if (buildsWarning is { } warning) Console.WriteLine($"  WARNING:       {warning}");
         if (firstStart is not null)
         {
             Console.WriteLine($"""

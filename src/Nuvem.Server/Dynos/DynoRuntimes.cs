@@ -1,8 +1,8 @@
-using Nuvem.Platform.Builds;
 using Nuvem.Platform.Builds.Runtime;
 using Nuvem.Platform.Dynos.Network;
 using Nuvem.Platform.Dynos.Runtime;
 using Nuvem.Platform.Dynos.Runtime.Containers;
+using Nuvem.Platform.Slugs;
 using Nuvem.Server.Configuration;
 
 namespace Nuvem.Server.Dynos;
@@ -14,10 +14,10 @@ public sealed record Runtimes(IDynoRuntime Dynos, IBuildRuntime Builds, string D
 public static class DynoRuntimes
 {
     /// <returns>The runtimes and a line describing them; none (after saying why on stderr) when the host cannot isolate.</returns>
-    public static Runtimes? Create(ServerOptions options, BuildSandbox sandbox, string builtInBuildpacks)
+    public static Runtimes? Create(ServerOptions options, HostSandbox sandbox, ISlugBlobs slugs, string builtInBuildpacks)
     {
         if (options.DynoRuntime == "process")
-            return new Runtimes(new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos", "processes"), sandbox),
+            return new Runtimes(new ProcessDynoRuntime(Path.Combine(options.DataDir, "dynos", "processes"), sandbox, slugs),
                 new HostBuildRuntime(sandbox, options.DataDir, builtInBuildpacks), "plain processes");
 
         // Dynos are isolated containers or nothing: a host that cannot isolate stops here with what to fix, rather than
@@ -34,7 +34,7 @@ public static class DynoRuntimes
             ? new BridgeNetwork(options.Containers.Bridge, options.Containers.Subnet, options.Containers.Port,
                 Path.Combine(options.Containers.Directory, "leases"), ContainerHost.CniPlugins()!, options.Containers.EgressDeny)
             : new HostNetwork();
-        var containers = new ContainerDynoRuntime(options.Containers, host, network);
+        var containers = new ContainerDynoRuntime(options.Containers, host, network, slugs);
         var builds = new ContainerBuildRuntime(options.Builds.Resources, options.Containers, host, network, options.DataDir, builtInBuildpacks);
         return new Runtimes(containers, builds, containers.Description);
     }

@@ -62,7 +62,7 @@ public sealed class TempPlatform : IDisposable
         Apps = new AppService(Database, Settings);
         ConfigVars = new ConfigVarService(Database, Settings);
         Releases = new ReleaseService(Database, Settings, Logplex, Blobs);
-        ReleasePhase = new ReleasePhase(Releases, ReleaseCommand, new OutputLogs(), Blobs, Logplex, DataDir);
+        ReleasePhase = new ReleasePhase(Releases, ReleaseCommand, new OutputLogs(), Logplex, DataDir);
         Formation = new FormationService(Database, Settings, Logplex);
         Domains = new DomainService(Database, Settings, TimeProvider.System);
         Owner = Accounts.Create("owner@nuvem.test", "owner-password");
@@ -158,7 +158,7 @@ public sealed class FakeReleaseCommand : IReleaseCommandRunner
     private TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public Task Ran => _ran.Task;
 
-    public Task<int> RunAsync(App app, Release release, string slugPath, string command, Func<string, Task> output, CancellationToken cancellation)
+    public Task<int> RunAsync(App app, Release release, SlugReference slug, string command, Func<string, Task> output, CancellationToken cancellation)
     {
         _ran.TrySetResult();
         return Task.FromResult(ExitCode);

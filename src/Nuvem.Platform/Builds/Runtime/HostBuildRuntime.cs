@@ -7,7 +7,7 @@ namespace Nuvem.Platform.Builds.Runtime;
 /// runs as the app's uid (when the platform is root) in cgroups of the build's own, in a session of its own so that a
 /// timeout ends everything it started. Nothing here isolates a build from the host: every build says so.
 /// </summary>
-public sealed class HostBuildRuntime(BuildSandbox sandbox, string dataDir, string builtInBuildpacks) : IBuildRuntime
+public sealed class HostBuildRuntime(HostSandbox sandbox, string dataDir, string builtInBuildpacks) : IBuildRuntime
 {
     private string WorkRoot => Path.Combine(dataDir, "work");
     private string CacheRoot => Path.Combine(dataDir, "cache");

@@ -1,8 +1,10 @@
 using Nuvem.Platform.Formation;
+using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime;
 
 /// <summary>Everything needed to start one dyno of a release.</summary>
+/// <param name="Slug">What it runs, by id: the runtime gets the tarball through <see cref="ISlugBlobs"/>.</param>
 public sealed record DynoSpec(
     string Id,
     string AppId,
@@ -13,7 +15,7 @@ public sealed record DynoSpec(
     string Command,
     string ReleaseId,
     long ReleaseVersion,
-    string SlugPath,
+    SlugReference Slug,
     DynoSize Size,
     IReadOnlyDictionary<string, string> ConfigVars);
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Nuvem.Platform.Builds;
 using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime;
@@ -10,7 +9,7 @@ namespace Nuvem.Platform.Dynos.Runtime;
 /// memory/CPU/process limits when the platform runs as root, listening on a distinct loopback port.
 /// No filesystem or network isolation: that is the container runtime's job.
 /// </summary>
-public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) : IDynoRuntime
+public sealed class ProcessDynoRuntime(string directory, HostSandbox sandbox, ISlugBlobs slugs) : IDynoRuntime
 {
     public async Task<IDynoProcess> StartAsync(DynoSpec spec, DynoOutput output, CancellationToken cancellation)
     {
@@ -30,7 +29,7 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         var root = Path.Combine(directory, spec.Id);
         Directory.CreateDirectory(directory, (UnixFileMode)Convert.ToInt32("711", 8));
         Directory.CreateDirectory(root, (UnixFileMode)Convert.ToInt32("711", 8));
-        await SlugUnpacker.ExtractAsync(spec.SlugPath, root, uid: null, cancellation);
+        await SlugUnpacker.ExtractAsync(await slugs.LocalFileAsync(spec.Slug, cancellation), root, uid: null, cancellation);
         var appDir = Path.Combine(root, "app");
         Directory.CreateDirectory(appDir);
         // A /tmp of its own: dynos of different apps (different uids) must not trip over each other's files.
@@ -39,21 +38,10 @@ public sealed class ProcessDynoRuntime(string directory, BuildSandbox sandbox) :
         sandbox.GiveTo(appDir, spec.Uid);
         sandbox.GiveTo(tmp, spec.Uid);
 
-        // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
-        var port = spec.Type is "web" or "run" ? TcpProbe.FreeLoopbackPort() : (int?)null;
-        var environment = new Dictionary<string, string>(spec.ConfigVars)
-        {
-            ["HOME"] = appDir,
-            ["PATH"] = $"{appDir}/bin:/usr/local/bin:/usr/bin:/bin",
-            ["LANG"] = spec.ConfigVars.GetValueOrDefault("LANG", "C.UTF-8"),
-            ["TMPDIR"] = tmp,
-            ["DYNO"] = spec.Name,
-            ["PS"] = spec.Name,
-            ["NUVEM_DYNO_COMMAND"] = spec.Command,
-        };
-        if (port is { } p) environment["PORT"] = p.ToString();
+        var port = DynoEnvironment.ListensOnPort(spec.Type) ? TcpProbe.FreeLoopbackPort() : (int?)null;
+        var environment = DynoEnvironment.For(spec, appDir, port, tmp);
 
-        var jail = sandbox.Open("dyno-" + spec.Id, spec.Uid, new BuildResources(spec.Size.MemoryMb, spec.Size.Cpu, spec.Size.Pids));
+        var jail = sandbox.Open("dyno-" + spec.Id, spec.Uid, new JailLimits(spec.Size.MemoryMb, spec.Size.Cpu, spec.Size.Pids));
         var command = DynoCommand.Argv(attached, tty);
         var (file2, args) = jail.Wrap(command[0], command.Skip(1).ToList());
         var start = new ProcessStartInfo("setsid")

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Nuvem.Platform.Dynos.Network;
+using Nuvem.Platform.Slugs;
 
 namespace Nuvem.Platform.Dynos.Runtime.Containers;
 
@@ -19,9 +20,8 @@ namespace Nuvem.Platform.Dynos.Runtime.Containers;
 /// </summary>
 public sealed class ContainerDynoRuntime : IDynoRuntime
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     private readonly ContainerSettings _settings;
+    internal OciRuntime Oci => _oci;
     private readonly OciRuntime _oci;
     private readonly string _conmon;
     private readonly IDynoNetwork _network;
@@ -34,14 +34,14 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
     // next ones ready-made: compiling it is a good part of what creating a container costs.
     private byte[]? _compiledSeccomp;
 
-    public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network)
+    public ContainerDynoRuntime(ContainerSettings settings, ContainerHost host, IDynoNetwork network, ISlugBlobs slugs)
     {
         if (!host.Ready) throw new InvalidOperationException(string.Join(Environment.NewLine, host.Problems));
         _settings = settings;
         _oci = new OciRuntime(host.OciRuntime!, Path.Combine(settings.Directory, "oci"));
         _conmon = host.Conmon!;
         _network = network;
-        _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"));
+        _layers = new SlugLayers(Path.Combine(settings.Directory, "layers"), slugs);
         _bundles = Path.Combine(settings.Directory, "bundles");
         _sockets = Path.Combine(settings.Directory, "sockets");
         _stack = new SetUpOnce<string>(SetUpAsync);
@@ -65,7 +65,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             throw;
         }
         timings?.Report($"dyno {spec.Id}");
-        return Track(new Container(this, spec, bundle, endpoint, output));
+        return Track(new ContainerDyno(this, spec, bundle, endpoint, output));
     }
 
     public async Task<IAttachedDyno> StartAttachedAsync(DynoSpec spec, bool tty, CancellationToken cancellation)
@@ -80,7 +80,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             };
             foreach (var arg in new[] { "--root", _oci.StateRoot, "run", "--bundle", bundle, spec.Id }) start.ArgumentList.Add(arg);
             var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_oci.Name}.");
-            return (IAttachedDyno)Track(new AttachedContainer(this, spec, endpoint, process));
+            return (IAttachedDyno)Track(new AttachedContainerDyno(this, spec, endpoint, process));
         }
         catch
         {
@@ -98,16 +98,16 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         foreach (var bundle in Directory.EnumerateDirectories(_bundles))
         {
             var id = Path.GetFileName(bundle);
-            var record = ReadRecord(bundle);
+            var record = BundleFiles.ReadRecord(bundle);
             var status = await _oci.StatusAsync(id);
-            var monitored = ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } conmon && Libc.ProcessExists(conmon);
+            var monitored = BundleFiles.ReadNumber(Path.Combine(bundle, "conmon.pid")) is { } conmon && Libc.ProcessExists(conmon);
             var exited = File.Exists(Path.Combine(bundle, "exit", id));
             if (record is { Attached: false } && status == "running" && monitored && !exited && adopt(record.Spec) is { } output)
             {
                 _layers.Adopt(record.Spec);
                 kept.Add(id);
                 keptNetworks.Add(record.Endpoint.NetworkId ?? id);
-                adopted.Add(new AdoptedDyno(record.Spec, Track(new Container(this, record.Spec, bundle, record.Endpoint, output)), record.StartedAt));
+                adopted.Add(new AdoptedDyno(record.Spec, Track(new ContainerDyno(this, record.Spec, bundle, record.Endpoint, output)), record.StartedAt));
                 continue;
             }
             await CleanUpAsync(id, spec: null, record?.Endpoint);
@@ -147,7 +147,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         return StackRoot.Ensure(_settings.Directory);
     }
 
-    private string CgroupsPath(string id) => $"/{_settings.CgroupParent}/{id}";
+    internal string CgroupsPath(string id) => $"/{_settings.CgroupParent}/{id}";
 
     /// <summary>Everything a dyno needs before its runtime is called: slug layer, writable layer, network, bundle.</summary>
     private async Task<(string Bundle, DynoEndpoint Endpoint)> PrepareAsync(DynoSpec spec, bool attached, bool tty, CancellationToken cancellation)
@@ -186,22 +186,11 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
             endpoint = await attaching;
 
             using var bundleStep = timings?.Step("bundle");
-            var environment = new Dictionary<string, string>(spec.ConfigVars)
-            {
-                ["HOME"] = "/app",
-                ["PATH"] = "/app/bin:/usr/local/bin:/usr/bin:/bin",
-                ["LANG"] = spec.ConfigVars.GetValueOrDefault("LANG", "C.UTF-8"),
-                ["DYNO"] = spec.Name,
-                ["PS"] = spec.Name,
-                [DynoCommand.Variable] = spec.Command,
-            };
-            // Web dynos listen on it; one-off dynos get one too, as on Heroku (a console may start a server).
-            if (spec.Type is "web" or "run") environment["PORT"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
-            else environment.Remove("PORT");
+            var environment = DynoEnvironment.For(spec, "/app", DynoEnvironment.ListensOnPort(spec.Type) ? endpoint.Port : null);
             var command = DynoCommand.Argv(attached, tty);
             OciBundle.Write(bundle, stack, layer, CgroupsPath(spec.Id), spec, endpoint, command, environment, compiledSeccomp: _compiledSeccomp);
-            var record = new BundleRecord(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
-            File.WriteAllText(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, Json));
+            var record = new BundleFiles.Record(spec with { ConfigVars = new Dictionary<string, string>() }, endpoint, attached, DateTimeOffset.UtcNow);
+            File.WriteAllText(Path.Combine(bundle, "dyno.json"), JsonSerializer.Serialize(record, BundleFiles.Json));
             return (bundle, endpoint);
         }
         catch
@@ -254,10 +243,10 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
         {
             if (launching.IsCompleted && await launching is { Succeeded: false } launched)
-                throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {Problem(bundle)}");
-            var conmonGone = ReadNumber(conmonPidFile) is { } pid && !Libc.ProcessExists(pid);
+                throw new InvalidOperationException($"conmon failed ({launched.ExitCode}): {BundleFiles.Problem(bundle)}");
+            var conmonGone = BundleFiles.ReadNumber(conmonPidFile) is { } pid && !Libc.ProcessExists(pid);
             if (File.Exists(Path.Combine(bundle, "exit", id)) || conmonGone || deadline.Elapsed > TimeSpan.FromSeconds(30))
-                throw new InvalidOperationException($"The {_oci.Name} container could not be created: {Problem(bundle)}");
+                throw new InvalidOperationException($"The {_oci.Name} container could not be created: {BundleFiles.Problem(bundle)}");
             await written.WaitAsync(5, cancellation);
         }
         // Its exit status no longer matters (the container exists), but a failure to be awaited is observed.
@@ -309,17 +298,9 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    private static string Problem(string bundle)
-    {
-        var said = new[] { "conmon.log", "ctr.log" }.Select(f => Path.Combine(bundle, f)).Where(File.Exists)
-            .SelectMany(File.ReadAllLines).Where(l => l.Trim().Length > 0).TakeLast(5);
-        var text = string.Join(" ", said);
-        return text.Length > 0 ? text : "no message";
-    }
-
     /// <summary>Removes one dyno's traces: its container and cgroups, network, writable layer and bundle.</summary>
     /// <remarks>Never throws: a dyno that is gone must be reported gone even if a trace of it could not be removed.</remarks>
-    private async Task CleanUpAsync(string id, DynoSpec? spec, DynoEndpoint? endpoint)
+    internal async Task CleanUpAsync(string id, DynoSpec? spec, DynoEndpoint? endpoint)
     {
         try
         {
@@ -337,7 +318,7 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         await _network.DetachAsync(id, endpoint);
         var bundle = Path.Combine(_bundles, id);
         var scratch = Path.Combine(bundle, "scratch");
-        if (IsMountPoint(scratch)) Libc.UnmountLazily(scratch);
+        if (BundleFiles.IsMountPoint(scratch)) Libc.UnmountLazily(scratch);
         try
         {
             if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true);
@@ -348,149 +329,8 @@ public sealed class ContainerDynoRuntime : IDynoRuntime
         if (spec is not null) _layers.Release(spec);
     }
 
-    private static bool IsMountPoint(string path) =>
-        File.Exists("/proc/self/mountinfo") && File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ').ElementAtOrDefault(4) == path);
-
-    /// <summary>A pid or exit status that conmon or the runtime wrote to a file; null when there is none (yet).</summary>
-    private static int? ReadNumber(string path)
-    {
-        try { return int.TryParse(File.ReadAllText(path).Trim(), out var pid) ? pid : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    private static BundleRecord? ReadRecord(string bundle)
-    {
-        try { return JsonSerializer.Deserialize<BundleRecord>(File.ReadAllText(Path.Combine(bundle, "dyno.json")), Json); }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException) { return null; }
-    }
-
-    /// <summary>What a bundle says about its dyno, for the next platform process (no config vars: they stay in the database).</summary>
-    private sealed record BundleRecord(DynoSpec Spec, DynoEndpoint Endpoint, bool Attached, DateTimeOffset StartedAt);
-
     /// <summary>SIGTERM to every process of the container, SIGKILL after the grace.</summary>
-    private Task<bool> StopContainerAsync(string id, Task exited, TimeSpan grace) =>
+    internal Task<bool> StopContainerAsync(string id, Task exited, TimeSpan grace) =>
         DynoStop.GracefullyAsync(exited, grace, () => _oci.KillAsync(id, "TERM"), () => _oci.KillAsync(id, "KILL"));
 
-    /// <summary>A dyno run by conmon: its log followed, its memory watched, its exit noticed, its traces removed.</summary>
-    private sealed class Container : IDynoProcess
-    {
-        private static readonly TimeSpan R14Interval = TimeSpan.FromSeconds(20);
-
-        private readonly ContainerDynoRuntime _runtime;
-        private readonly DynoSpec _spec;
-        private readonly string _bundle;
-        private readonly DynoEndpoint _endpoint;
-        private readonly DynoOutput _output;
-
-        public Container(ContainerDynoRuntime runtime, DynoSpec spec, string bundle, DynoEndpoint endpoint, DynoOutput output)
-        {
-            _runtime = runtime;
-            _spec = spec;
-            _bundle = bundle;
-            _endpoint = endpoint;
-            _output = output;
-            Address = spec.Type is "web" or "run" ? endpoint.Address : null;
-            Exited = Task.Run(WatchAsync);
-        }
-
-        public Uri? Address { get; }
-        public Task<int> Exited { get; }
-
-        public Task<bool> StopAsync(TimeSpan grace) => _runtime.StopContainerAsync(_spec.Id, Exited, grace);
-
-        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) =>
-            Address is null ? Task.FromResult(true) : TcpProbe.AcceptsAsync(_endpoint.Host, _endpoint.Port, cancellation);
-
-        private async Task<int> WatchAsync()
-        {
-            var log = new ContainerLog(Path.Combine(_bundle, "ctr.log"), Path.Combine(_bundle, "log.position"));
-            var memory = new CgroupMemory(_runtime.CgroupsPath(_spec.Id));
-            var limit = (long)_spec.Size.MemoryMb * 1024 * 1024;
-            var exitFile = Path.Combine(_bundle, "exit", _spec.Id);
-            Func<string, DateTimeOffset?, Task> line = _output.TimedApp is { } timed
-                ? (text, at) => at is { } written ? timed(text, written) : _output.App(text)
-                : (text, _) => _output.App(text);
-            var oomKills = memory.OomKills();
-            var reportedOom = false;
-            var lastR14 = DateTimeOffset.MinValue;
-            var clock = Stopwatch.StartNew();
-            var lastCheck = TimeSpan.Zero;
-            int? code = null;
-            while (code is null)
-            {
-                var read = await log.PollAsync(line, _output.Stored);
-                if (File.Exists(exitFile))
-                {
-                    while (await log.PollAsync(line, _output.Stored)) { }
-                    code = ReadNumber(exitFile) ?? 1;
-                    break;
-                }
-                if (clock.Elapsed - lastCheck > TimeSpan.FromMilliseconds(500))
-                {
-                    lastCheck = clock.Elapsed;
-                    var kills = memory.OomKills();
-                    if (kills > oomKills) { oomKills = kills; reportedOom = true; _output.Platform("Error R15 (Memory quota vastly exceeded)"); }
-                    if (memory.Unreclaimable() is { } used && used >= limit * 9 / 10 && DateTimeOffset.UtcNow - lastR14 > R14Interval)
-                    {
-                        lastR14 = DateTimeOffset.UtcNow;
-                        _output.Platform($"Process running mem={used / (1024 * 1024)}M({100.0 * used / limit:0.0}%)");
-                        _output.Platform("Error R14 (Memory quota exceeded)");
-                    }
-                    // A monitor killed by hand leaves no exit file: the dyno is then as good as gone.
-                    if (ReadNumber(Path.Combine(_bundle, "conmon.pid")) is { } conmon && !Libc.ProcessExists(conmon) && !File.Exists(exitFile))
-                    {
-                        await _runtime._oci.KillAsync(_spec.Id, "KILL");
-                        code = 137;
-                        break;
-                    }
-                }
-                if (!read) await Task.Delay(50);
-            }
-            // The cgroup's counter sees every OOM kill; conmon's marker is there for the main process where it does not.
-            if (memory.OomKills() > oomKills || (!reportedOom && File.Exists(Path.Combine(_bundle, "persist", "oom"))))
-                _output.Platform("Error R15 (Memory quota vastly exceeded)");
-            await _runtime.CleanUpAsync(_spec.Id, _spec, _endpoint);
-            return code.Value;
-        }
-    }
-
-    /// <summary>A one-off dyno whose streams belong to the person running it: the OCI runtime in the foreground.</summary>
-    private sealed class AttachedContainer : IAttachedDyno
-    {
-        private readonly ContainerDynoRuntime _runtime;
-        private readonly DynoSpec _spec;
-        private readonly DynoEndpoint _endpoint;
-        private readonly Process _process;
-
-        public AttachedContainer(ContainerDynoRuntime runtime, DynoSpec spec, DynoEndpoint endpoint, Process process)
-        {
-            _runtime = runtime;
-            _spec = spec;
-            _endpoint = endpoint;
-            _process = process;
-            Address = endpoint.Address;
-            // What the OCI runtime itself says (a failed create) goes to the operator's log.
-            var errors = Task.Run(async () =>
-            {
-                while (await process.StandardError.ReadLineAsync() is { } line) Console.Error.WriteLine($"dyno {spec.AppName}/{spec.Name}: {line}");
-            });
-            Exited = Task.Run(async () =>
-            {
-                await process.WaitForExitAsync();
-                await Task.WhenAny(errors, Task.Delay(TimeSpan.FromSeconds(1)));
-                var code = process.ExitCode;
-                await runtime.CleanUpAsync(spec.Id, spec, endpoint);
-                return code;
-            });
-        }
-
-        public Uri? Address { get; }
-        public Task<int> Exited { get; }
-        public Stream Input => _process.StandardInput.BaseStream;
-        public Stream Output => _process.StandardOutput.BaseStream;
-
-        public Task<bool> StopAsync(TimeSpan grace) => _runtime.StopContainerAsync(_spec.Id, Exited, grace);
-
-        public Task<bool> AcceptsConnectionsAsync(CancellationToken cancellation) => TcpProbe.AcceptsAsync(_endpoint.Host, _endpoint.Port, cancellation);
-    }
 }

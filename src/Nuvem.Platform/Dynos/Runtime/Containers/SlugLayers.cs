@@ -7,7 +7,7 @@ namespace Nuvem.Platform.Dynos.Runtime.Containers;
 /// ten dynos unpacks nothing more. Owned by the app's uid and private to it. A layer goes when no dyno uses it and
 /// its app has moved on to a newer release.
 /// </summary>
-public sealed class SlugLayers(string directory)
+public sealed class SlugLayers(string directory, ISlugBlobs slugs)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _users = new();
@@ -112,25 +112,27 @@ public sealed class SlugLayers(string directory)
     /// Unpacks the release's slug, its files that the app's previous layer holds unchanged (a redeploy's dependencies)
     /// hard-linked from it: creating a file costs far more than linking one. When that cannot be done, plainly.
     /// </summary>
-    private static async Task UnpackAsync(DynoSpec spec, string layer, string? previous, CancellationToken cancellation)
+    private async Task UnpackAsync(DynoSpec spec, string layer, string? previous, CancellationToken cancellation)
     {
         var parent = Path.GetDirectoryName(layer)!;
+        // Fetched first: a tarball that is not to be had is not a reason to try again without links.
+        var tarball = await slugs.LocalFileAsync(spec.Slug, cancellation);
         try
         {
             if (previous is not null && !(Directory.Exists(Path.Combine(parent, previous)) && File.Exists(Path.Combine(parent, previous + ManifestSuffix))))
                 previous = null;
-            await UnpackAsync(spec, layer, new SlugReuse(parent, previous, previous is null ? null : Path.Combine(parent, previous + ManifestSuffix),
+            await UnpackAsync(spec, tarball, layer, new SlugReuse(parent, previous, previous is null ? null : Path.Combine(parent, previous + ManifestSuffix),
                 layer + ManifestSuffix), cancellation);
         }
         catch (Exception e) when (e is IOException or InvalidDataException && !cancellation.IsCancellationRequested)
         {
             Console.Error.WriteLine($"{spec.AppName}: unpacking release v{spec.ReleaseVersion} with links to the previous one failed ({e.Message}); unpacking it whole");
             File.Delete(layer + ManifestSuffix);
-            await UnpackAsync(spec, layer, reuse: null, cancellation);
+            await UnpackAsync(spec, tarball, layer, reuse: null, cancellation);
         }
     }
 
-    private static async Task UnpackAsync(DynoSpec spec, string layer, SlugReuse? reuse, CancellationToken cancellation)
+    private static async Task UnpackAsync(DynoSpec spec, string tarball, string layer, SlugReuse? reuse, CancellationToken cancellation)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(layer)!, (UnixFileMode)Convert.ToInt32("711", 8));
         var unpacking = layer + ".unpacking-" + Guid.NewGuid().ToString("N")[..8];
@@ -138,7 +140,7 @@ public sealed class SlugLayers(string directory)
         try
         {
             Libc.Chown(unpacking, spec.Uid, spec.Uid);
-            await SlugUnpacker.ExtractAsync(spec.SlugPath, unpacking, spec.Uid, reuse, cancellation);
+            await SlugUnpacker.ExtractAsync(tarball, unpacking, spec.Uid, reuse, cancellation);
             var app = Path.Combine(unpacking, "app");
             if (!Directory.Exists(app))
             {

@@ -1,28 +1,28 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Nuvem.Platform.Builds;
+namespace Nuvem.Platform.Dynos.Runtime;
 
-/// <summary>Resource limits of one build: a runaway build cannot take the host down.</summary>
-/// <param name="DiskMb">The build directory (/app while building): a tmpfs of this size, counted in the build's memory.</param>
-/// <param name="CacheMb">The app's build cache, kept on disk between builds in a file system of this size.</param>
-/// <param name="TmpMb">The build's private /tmp (a tmpfs, counted in its memory).</param>
-public sealed record BuildResources(int MemoryMb = 3072, double Cpus = 2, int Pids = 4096, int DiskMb = 2048, int CacheMb = 2048, int TmpMb = 1024);
+/// <summary>Limits of what runs in one <see cref="Jail"/>: memory (no swap on top), CPUs and process count.</summary>
+public sealed record JailLimits(int MemoryMb, double Cpus, int Pids);
 
 /// <summary>
-/// Where build steps run: as the app's own unprivileged uid (setpriv, no new privileges) inside a cgroup that
-/// caps memory (no swap), CPU and process count — cgroup v2 on standard hosts, v1 on hybrid ones. Without root
-/// or cgroups (a developer's laptop) steps run as the platform user, and every build says so.
+/// Jails for processes run straight on the host — build steps, release commands and plain-process dynos (not
+/// containers): as the app's own unprivileged uid (setpriv, no new privileges) inside a cgroup that caps memory (no
+/// swap), CPU and process count — cgroup v2 on standard hosts, v1 on hybrid ones. Without root or cgroups (a
+/// developer's laptop) they run as the platform user, and every build says so. (It was the builds' sandbox first,
+/// hence its cgroups' names and its warning's words.)
 /// </summary>
-public sealed class BuildSandbox
+public sealed class HostSandbox
 {
     private enum Mode { None, V1, V2 }
 
     private const string Root = "/sys/fs/cgroup";
     private readonly Mode _mode;
-    private readonly BuildResources _resources;
+    private readonly JailLimits _resources;
 
-    public BuildSandbox(BuildResources resources)
+    /// <param name="resources">The limits of a jail opened without limits of its own (a build's).</param>
+    public HostSandbox(JailLimits resources)
     {
         _resources = resources;
         var isRoot = Environment.UserName == "root";
@@ -42,7 +42,7 @@ public sealed class BuildSandbox
 
     /// <summary>Prepares the cgroups of one build (or release command, or plain-process dyno) and the wrapper that enters them.</summary>
     /// <param name="resources">Limits other than the build's, e.g. a dyno size's.</param>
-    public Jail Open(string name, int uid, BuildResources? resources = null)
+    public Jail Open(string name, int uid, JailLimits? resources = null)
     {
         var limits = resources ?? _resources;
         var groups = new List<string>();
@@ -85,7 +85,7 @@ public sealed class BuildSandbox
         return new Jail(groups, ChangesUser ? uid : null, limits.MemoryMb, _mode == Mode.V2);
     }
 
-    private static string Bytes(BuildResources limits) => ((long)limits.MemoryMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+    private static string Bytes(JailLimits limits) => ((long)limits.MemoryMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
 
     private static void EnableControllers(params string[] levels)
     {
@@ -166,6 +166,6 @@ public sealed class Jail(IReadOnlyList<string> groups, int? uid, int memoryMb, b
 
     public void Dispose()
     {
-        foreach (var group in groups) BuildSandbox.TryRemove(group);
+        foreach (var group in groups) HostSandbox.TryRemove(group);
     }
 }
