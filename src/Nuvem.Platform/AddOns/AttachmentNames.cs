@@ -41,10 +41,14 @@ public static partial class AttachmentNames
     /// <param name="requested">The user's <c>--as</c>: replaces the primary name (and is never skipped).</param>
     /// <param name="taken">The app's attachment names now.</param>
     /// <returns>The names; one of them already taken in the app needs the user's confirmation to be replaced.</returns>
-    public static IReadOnlyList<string> ForCreate(AddOnServiceSpec spec, string? requested, IReadOnlySet<string> taken, Random random)
+    /// <param name="addOnName">The add-on's name: a service without colours names a second add-on after it
+    /// (<c>NUVEMTEST_CURVED_12345</c>) when its default name is taken.</param>
+    public static IReadOnlyList<string> ForCreate(AddOnServiceSpec spec, string? requested, IReadOnlySet<string> taken, Random random, string addOnName = "")
     {
         var names = new List<string>();
         var primary = requested is not null ? Normalise(requested) : spec.PrimaryAttachment ?? (spec.ColourAliases ? null : spec.ConfigVarPrefix);
+        if (requested is null && !spec.ColourAliases && primary is not null && taken.Contains(primary) && addOnName.Length > 0)
+            primary = Normalise(addOnName.Replace('-', '_')[..Math.Min(addOnName.Length, MaxLength)]);
         // The implicit primary (DATABASE) goes to the app's first add-on of the service only; later ones get a colour alone.
         if (primary is not null && (requested is not null || !spec.ColourAliases || !taken.Contains(primary))) names.Add(primary);
         if (spec.ColourAliases) names.Add(FreeColour(spec, taken.Concat(names).ToHashSet(StringComparer.Ordinal), random));

@@ -40,8 +40,10 @@ public sealed class CreateAddOn(Database database, AddOnStore store, AddOnCatalo
 
         database.Write((c, t) =>
         {
+            var addOnName = request.Name ?? UnusedName(c, t, spec.NamePrefix);
+            if (request.Name is not null && store.NameTaken(c, t, addOnName)) throw PlatformException.Invalid($"The name {addOnName} is already taken.");
             var taken = store.AttachmentNames(c, t, app.Id);
-            var names = AttachmentNames.ForCreate(spec, request.As, taken, _random);
+            var names = AttachmentNames.ForCreate(spec, request.As, taken, _random, addOnName);
             foreach (var name in names)
             {
                 if (taken.Contains(name))
@@ -56,8 +58,6 @@ public sealed class CreateAddOn(Database database, AddOnStore store, AddOnCatalo
                         $"This add-on would overwrite the config var {existing} of {app.Name}. To proceed, pass --confirm {app.Name}.");
                 }
             }
-            var addOnName = request.Name ?? UnusedName(c, t, spec.NamePrefix);
-            if (request.Name is not null && store.NameTaken(c, t, addOnName)) throw PlatformException.Invalid($"The name {addOnName} is already taken.");
             store.InsertAddOn(c, t, new AddOn
             {
                 Id = id, Name = addOnName, AppId = app.Id, AppName = app.Name, OwnerId = app.OwnerId, Service = spec.Service,

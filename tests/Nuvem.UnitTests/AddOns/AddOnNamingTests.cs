@@ -44,7 +44,8 @@ public sealed class AddOnNamingTests
     [Fact]
     public void A_service_without_colours_attaches_under_its_prefix_and_vars_are_prefixed()
     {
-        Assert.Equal(["NUVEM_TEST"], AttachmentNames.ForCreate(Plain, null, new HashSet<string>(), new Random(5)));
+        Assert.Equal(["NUVEM_TEST"], AttachmentNames.ForCreate(Plain, null, new HashSet<string>(), new Random(5), "test-curved-12345"));
+        Assert.Equal(["TEST_CURVED_12345"], AttachmentNames.ForCreate(Plain, null, new HashSet<string> { "NUVEM_TEST" }, new Random(5), "test-curved-12345"));
         Assert.Equal("DATABASE", AttachmentNames.ForAttach(Postgres, new HashSet<string>(), new Random(6)));
         Assert.StartsWith("HEROKU_POSTGRESQL_", AttachmentNames.ForAttach(Postgres, new HashSet<string> { "DATABASE" }, new Random(6)));
         Assert.Equal("DATABASE_URL", AttachmentNames.ConfigVar("DATABASE", "URL"));
