@@ -89,20 +89,29 @@ public sealed class CreateAddOn(Database database, AddOnStore store, AddOnCatalo
             return;
         }
 
-        if (store.Find(addOnId) is not { State: AddOnStates.Provisioning } still || apps.ById(addOn.AppId) is not { } app)
+        try
         {
-            // Destroyed while the provider worked: what it made has no owner any more.
-            await catalog.FindService(addOn.Service).Provider.DeprovisionAsync(result.ProviderId, CancellationToken.None);
-            return;
+            if (store.Find(addOnId) is not { State: AddOnStates.Provisioning } still || apps.ById(addOn.AppId) is not { } app)
+            {
+                // Destroyed while the provider worked: what it made has no owner any more.
+                await catalog.FindService(addOn.Service).Provider.DeprovisionAsync(result.ProviderId, CancellationToken.None);
+                return;
+            }
+            releases.Release(app, still.UserId, (c, t) =>
+            {
+                store.SetProvisioned(c, t, addOnId, result);
+                var attachments = store.AttachmentsOf(c, t, addOnId).Where(a => a.AppId == app.Id).ToList();
+                IReadOnlyDictionary<string, string?> vars = attachments.SelectMany(a => AddOnReleases.Vars(a.Name, result.Config)).ToDictionary();
+                return ($"Attach {attachments.FirstOrDefault()?.Name ?? still.Name} (@ref:{still.Name})", vars);
+            });
         }
-
-        releases.Release(app, still.UserId, (c, t) =>
+        catch (Exception e)
         {
-            store.SetProvisioned(c, t, addOnId, result);
-            var attachments = store.AttachmentsOf(c, t, addOnId).Where(a => a.AppId == app.Id).ToList();
-            IReadOnlyDictionary<string, string?> vars = attachments.SelectMany(a => AddOnReleases.Vars(a.Name, result.Config)).ToDictionary();
-            return ($"Attach {attachments.FirstOrDefault()?.Name ?? still.Name} (@ref:{still.Name})", vars);
-        });
+            // Made but not attached (the app's config refused the vars, say): the resource goes, the add-on is deprovisioned.
+            try { await catalog.FindService(addOn.Service).Provider.DeprovisionAsync(result.ProviderId, CancellationToken.None); }
+            catch (Exception cleanup) { Console.Error.WriteLine($"nuvemd: removing the resource of add-on {addOn.Name} failed: {cleanup.GetType().Name}: {cleanup.Message}"); }
+            if (store.Find(addOnId) is not null) Fail(addOn, e);
+        }
     }
 
     /// <summary>The provider refused or broke: the add-on is deprovisioned (and says so), its names are free again.</summary>
