@@ -130,6 +130,9 @@ public sealed class AddOnStore(Database database)
         return id;
     }
 
+    public void DeleteAttachments(IEnumerable<string> ids) =>
+        database.Write((c, t) => { foreach (var id in ids) DeleteAttachment(c, t, id); });
+
     public void DeleteAttachment(IDbConnection c, IDbTransaction t, string id) =>
         c.Execute("DELETE FROM addon_attachments WHERE id = @id", new { id }, t);
 

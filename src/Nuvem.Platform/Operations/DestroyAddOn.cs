@@ -22,9 +22,12 @@ public sealed class DestroyAddOn(AddOnStore store, AddOnCatalog catalog, AddOnRe
         if (!force && others.Count > 0)
             throw PlatformException.Invalid($"{addOn.Name} is attached to other apps ({string.Join(", ", others)}): detach it from them first, or pass --force.");
 
+        var everProvisioned = addOn.State is AddOnStates.Provisioned or AddOnStates.Deprovisioning;
         store.SetState(addOn.Id, AddOnStates.Deprovisioning);
         foreach (var group in attachments.GroupBy(a => a.AppId))
         {
+            // Names reserved by an add-on that never got its config set nothing in the app: they go without a release.
+            if (!everProvisioned) { store.DeleteAttachments(group.Select(a => a.Id)); continue; }
             var names = group.Select(a => a.Name).ToList();
             if (group.Key == dyingAppId || apps.ById(group.Key) is not { } app) continue; // its rows go with the app
             releases.Release(app, userId, (c, t) =>
