@@ -112,6 +112,12 @@ public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClas
         Assert.Contains($"Changing {name} on {app} from {servicePlan.Split(':')[0]}:", upgraded.Output.Replace("⬢ ", ""));
         Assert.Equal(upgradeTo, (await api.Get($"/addons/{name}")).Json["plan"]!["name"]!.GetValue<string>());
 
+        Assert.Matches($@"Addons:\s+{upgradeTo}", (await Cli.RunAsync("apps:info", "-a", app)).Succeeded().Output);
+        var renamed = $"{name}-renamed";
+        (await Cli.RunAsync("addons:rename", name, renamed)).Succeeded();
+        Assert.Equal(renamed, (await api.Get($"/apps/{app}/addons/{renamed}")).Json["name"]!.GetValue<string>());
+        name = renamed;
+
         var destroyed = (await Cli.RunAsync("addons:destroy", name, "-a", app, "--confirm", app)).Succeeded();
         Assert.Contains($"Destroying {name} on", destroyed.Output);
         Assert.False((await api.Get($"/apps/{app}/config-vars")).Json.AsObject().ContainsKey($"{attachment}_URL"));
