@@ -87,6 +87,7 @@ builder.Services
     .AddNuvemApps(options, database)
     .AddNuvemBuilds(options, buildpacks, sandbox, runtimes.Builds)
     .AddNuvemDynos(options, settings, runtimes.Dynos)
+    .AddNuvemAddOns()
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

@@ -91,6 +91,10 @@ public sealed class PlatformClient : IDisposable
     public async Task<JsonNode?> DeleteAsync(string path, CancellationToken cancellation) =>
         (await SendAsync(HttpMethod.Delete, path, body: null, range: null, cancellation)).Body;
 
+    /// <summary>A DELETE with a body (Heroku's add-on destroy sends <c>{"force": …}</c>).</summary>
+    public async Task<JsonNode?> DeleteAsync(string path, JsonNode? body, CancellationToken cancellation) =>
+        (await SendAsync(HttpMethod.Delete, path, body, range: null, cancellation)).Body;
+
     /// <summary>Escapes one path segment (an app name as typed may contain anything).</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 

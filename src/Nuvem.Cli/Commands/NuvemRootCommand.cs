@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Nuvem.Cli.Commands.AddOns;
 using Nuvem.Cli.Commands.Apps;
 using Nuvem.Cli.Commands.Auth;
 using Nuvem.Cli.Commands.Buildpacks;
@@ -19,7 +20,7 @@ namespace Nuvem.Cli.Commands;
 /// <summary>
 /// The command tree. Names follow Heroku's <c>topic:verb</c> convention literally (one command called
 /// "apps:create", not a subcommand), so that muscle memory and scripts carry over; a bare topic
-/// (<c>apps</c>, <c>config</c>, <c>releases</c>, <c>builds</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
+/// (<c>apps</c>, <c>addons</c>, <c>config</c>, <c>releases</c>, <c>builds</c>, <c>buildpacks</c>, <c>maintenance</c>, <c>users</c>)
 /// is its list/show command.
 /// </summary>
 public static class NuvemRootCommand
@@ -68,6 +69,16 @@ public static class NuvemRootCommand
             new DomainsAddCommand().Build(),
             new DomainsInfoCommand().Build(),
             new DomainsRemoveCommand().Build(),
+            new AddOnsListCommand().Build(),
+            new AddOnsServicesCommand().Build(),
+            new AddOnsPlansCommand().Build(),
+            new AddOnsCreateCommand().Build(),
+            new AddOnsInfoCommand().Build(),
+            new AddOnsAttachCommand().Build(),
+            new AddOnsDetachCommand().Build(),
+            new AddOnsDestroyCommand().Build(),
+            new AddOnsUpgradeCommand("upgrade").Build(),
+            new AddOnsUpgradeCommand("downgrade").Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
             new MaintenanceSwitchCommand(enable: false).Build(),

@@ -35,6 +35,10 @@ public sealed class AppStore(Database database)
         database.Read(c => c.QuerySingleOrDefault<App>($"{Select} WHERE (a.name = @nameOrId OR a.id = @nameOrId) AND a.owner_id = @ownerId",
             new { nameOrId, ownerId }));
 
+    /// <summary>Any owner's app by id (for work the platform does on its own, such as provisioning in the background), or null.</summary>
+    public App? ById(string appId) =>
+        database.Read(c => c.QuerySingleOrDefault<App>($"{Select} WHERE a.id = @appId", new { appId }));
+
     public bool Exists(string appId) =>
         database.Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM apps WHERE id = @appId", new { appId })) > 0;
 

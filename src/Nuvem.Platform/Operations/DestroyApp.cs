@@ -1,3 +1,4 @@
+using Nuvem.Platform.AddOns;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Domains;
@@ -14,7 +15,8 @@ namespace Nuvem.Platform.Operations;
 /// output outlives it on the platform's disk: its records (releases, slugs, builds, formation, dynos, domains, drains and
 /// stored log lines go with the app's row), its dynos, its git repository, its build cache, the output of its builds and
 /// release phases, the slug tarballs no other app's slug holds (the store keeps identical slugs once), and its log
-/// stream in memory.
+/// stream in memory. The add-ons it owns are deprovisioned first (detached from other apps, with a release there), so
+/// no database outlives its app; when a provider fails, the app stays and the destroy can be retried.
 /// </summary>
 public sealed class DestroyApp(
     AppService apps,
@@ -26,10 +28,15 @@ public sealed class DestroyApp(
     ILogplex logplex,
     DomainService domains,
     IScheduler scheduler,
-    string dataDir)
+    string dataDir,
+    AddOnStore? addOns = null,
+    DestroyAddOn? destroyAddOn = null)
 {
     public async Task RunAsync(App app)
     {
+        if (addOns is not null && destroyAddOn is not null)
+            foreach (var addOn in addOns.OwnedBy(app.Id)) await destroyAddOn.RunAsync(addOn, userId: null, force: true, dyingAppId: app.Id);
+
         var checksums = slugRecords.ChecksumsOf(app.Id);
         var outputs = builds.List(app).Select(b => b.OutputPath).Concat(releases.OutputPathsOf(app.Id))
             .OfType<string>().Distinct().ToList();

@@ -8,9 +8,10 @@ namespace Nuvem.Platform.Operations;
 /// What a platform that stopped in the middle of its work (kill -9, a crash, a power cut) left behind, dealt with at
 /// the next start before any new work is taken. Builds and release phases are not resumed, so the ones it was running
 /// are marked failed, each with a line in its output saying so (otherwise they would show "pending" for ever and their
-/// pushers would wait for nothing), and the builds' work directories are removed.
+/// pushers would wait for nothing), and the builds' work directories are removed. Add-on provisioning and destruction
+/// are resumed instead (<see cref="InterruptedAddOns"/>).
 /// </summary>
-public sealed class InterruptedWork(BuildStore builds, ReleaseService releases, ILogplex logplex, string dataDir)
+public sealed class InterruptedWork(BuildStore builds, ReleaseService releases, ILogplex logplex, string dataDir, InterruptedAddOns? addOns = null)
 {
     public const string BuildNotice = " !     The platform restarted during this build; push again.";
     public const string ReleaseNotice = "The platform restarted during this release command; the release is marked failed and the current release is unchanged. Push or release again.";
@@ -25,6 +26,7 @@ public sealed class InterruptedWork(BuildStore builds, ReleaseService releases, 
         foreach (var release in releases.FailInterrupted(Path.Combine(dataDir, "releases"), ReleaseNotice))
             Console.Error.WriteLine($"nuvemd: the release phase of {release.AppName} v{release.Version} was interrupted by the restart; the release is marked failed.");
         RemoveWorkDirectories();
+        addOns?.Resume();
     }
 
     /// <summary>

@@ -27,6 +27,8 @@ public sealed record Release
     private IReadOnlyDictionary<string, string>? _configVars;
     public IReadOnlyDictionary<string, string> ConfigVars => _configVars ??= Nuvem.Platform.ConfigVars.ConfigVarsJson.Deserialize(ConfigJson);
     public bool Current { get; init; }
+    /// <summary>The add-on plans attached to the app when the release was made (<c>heroku-postgresql:essential-0</c>).</summary>
+    public IReadOnlyList<string> AddonPlanNames { get; init; } = [];
     /// <summary>Where the release phase's output is stored; null when the release had no release phase.</summary>
     public string? OutputPath { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

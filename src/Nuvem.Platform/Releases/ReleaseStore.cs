@@ -14,7 +14,7 @@ public sealed class ReleaseStore(Database database)
 
     private const string Select = """
         SELECT r.id, r.app_id, a.name AS app_name, r.version, r.description, r.status, r.user_id, u.email AS user_email,
-               r.slug_id, r.config_vars AS config_json, r.output_path, r.created_at, r.updated_at
+               r.slug_id, r.config_vars AS config_json, r.addon_plan_names AS addon_plan_names_json, r.output_path, r.created_at, r.updated_at
         FROM releases r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.user_id
         """;
 
@@ -54,6 +54,13 @@ public sealed class ReleaseStore(Database database)
     public string? CurrentSlugId(IDbConnection c, IDbTransaction t, string appId) =>
         c.ExecuteScalar<string?>($"SELECT slug_id FROM releases WHERE app_id = @appId AND version = {CurrentVersionOf("@appId")}", new { appId }, t);
 
+    /// <summary>The plans of the provisioned add-ons attached to the app, as the release is made (Heroku's
+    /// <c>addon_plan_names</c>): a snapshot, so the history shows what each release ran with.</summary>
+    private const string AddOnPlanNames = """
+        (SELECT json_group_array(p) FROM (SELECT DISTINCT d.service || ':' || d.plan AS p FROM addon_attachments x
+           JOIN addons d ON d.id = x.addon_id WHERE x.app_id = @appId AND d.state = 'provisioned' ORDER BY p))
+        """;
+
     /// <summary>Inserts release vN+1 (the next version of the app's, allocated in the caller's write lock).</summary>
     /// <returns>The new release's id.</returns>
     public string Insert(IDbConnection c, IDbTransaction t, string appId, string description, string status, string? userId,
@@ -61,9 +68,9 @@ public sealed class ReleaseStore(Database database)
     {
         var version = c.ExecuteScalar<long>("SELECT COALESCE(MAX(version), 0) + 1 FROM releases WHERE app_id = @appId", new { appId }, t);
         var id = Guid.NewGuid().ToString();
-        c.Execute("""
-            INSERT INTO releases (id, app_id, version, description, status, user_id, slug_id, config_vars, created_at, updated_at)
-            VALUES (@id, @appId, @version, @description, @status, @userId, @slugId, @configJson, @now, @now)
+        c.Execute($"""
+            INSERT INTO releases (id, app_id, version, description, status, user_id, slug_id, config_vars, addon_plan_names, created_at, updated_at)
+            VALUES (@id, @appId, @version, @description, @status, @userId, @slugId, @configJson, {AddOnPlanNames}, @now, @now)
             """, new { id, appId, version, description, status, userId, slugId, configJson, now }, t);
         return id;
     }
@@ -97,6 +104,7 @@ public sealed class ReleaseStore(Database database)
         public string? UserEmail { get; init; }
         public string? SlugId { get; init; }
         public string ConfigJson { get; init; } = "{}";
+        public string AddonPlanNamesJson { get; init; } = "[]";
         public string? OutputPath { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
@@ -104,7 +112,8 @@ public sealed class ReleaseStore(Database database)
         public Release ToRelease(long? currentVersion) => new()
         {
             Id = Id, AppId = AppId, AppName = AppName, Version = Version, Description = Description, Status = Status,
-            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigJson = ConfigJson, OutputPath = OutputPath,
+            UserId = UserId, UserEmail = UserEmail, SlugId = SlugId, ConfigJson = ConfigJson,
+            AddonPlanNames = System.Text.Json.JsonSerializer.Deserialize<string[]>(AddonPlanNamesJson) ?? [], OutputPath = OutputPath,
             Current = Version == currentVersion, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }

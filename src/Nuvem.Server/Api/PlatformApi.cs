@@ -21,6 +21,8 @@ public static class PlatformApi
         api.MapLogSessions();
         api.MapDomains();
         api.MapLogDrains();
+        api.MapAddOns();
+        api.MapAddOnAttachments();
         api.MapEmptyCollections();
     }
 }

@@ -5,25 +5,19 @@ using Nuvem.Server.Api.Auth;
 namespace Nuvem.Server.Api.Endpoints;
 
 /// <summary>
-/// Heroku resources Nuvem does not have — add-ons, collaborators, pipelines — answered as "none": empty lists, or
-/// for a pipeline coupling the 404 Heroku gives an app outside any pipeline. The heroku CLI asks for them in commands that matter (<c>apps:info</c> fails without add-ons, <c>addons</c> lists
-/// them), so an honest "none" is better than a 404. App-scoped ones still check the app exists and is the caller's.
+/// Heroku resources Nuvem does not have — collaborators, pipelines — answered as "none": an empty list, or for a
+/// pipeline coupling the 404 Heroku gives an app outside any pipeline. The heroku CLI asks for them in commands that
+/// matter (<c>apps:info</c>), so an honest "none" is better than a 404. They still check the app exists and is the caller's.
 /// </summary>
 public static class EmptyCollectionEndpoints
 {
     public static void MapEmptyCollections(this IEndpointRouteBuilder api)
     {
-        foreach (var path in new[] { "/addons", "/addon-attachments" })
-            api.MapGet(path, () => Results.Json(Array.Empty<object>())).RequireAuthorization();
-
-        foreach (var resource in new[] { "addons", "addon-attachments", "collaborators" })
+        api.MapGet("/apps/{app}/collaborators", (HttpContext http, string app, AppService apps) =>
         {
-            api.MapGet($"/apps/{{app}}/{resource}", (HttpContext http, string app, AppService apps) =>
-            {
-                apps.Find(http.Caller().Account, app);
-                return Results.Json(Array.Empty<object>());
-            }).RequireAuthorization();
-        }
+            apps.Find(http.Caller().Account, app);
+            return Results.Json(Array.Empty<object>());
+        }).RequireAuthorization();
 
         // An app's pipeline coupling is one object on Heroku (the CLI reads `.pipeline.name` off whatever comes back),
         // and an app outside any pipeline answers 404: here, every app.

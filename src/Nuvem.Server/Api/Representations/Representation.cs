@@ -106,7 +106,7 @@ public sealed class Representation(PlatformSettings settings, Streams.SignedUrls
 
     public object Release(Release release) => new
     {
-        AddonPlanNames = Array.Empty<string>(),
+        release.AddonPlanNames,
         Artifacts = release.SlugId is null ? Array.Empty<object>() : [new { Type = "slug", Id = release.SlugId }],
         App = new { Id = release.AppId, Name = release.AppName },
         CreatedAt = Time(release.CreatedAt),
