@@ -16,6 +16,9 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly NpgsqlDataSource _admin;
+    // Health checks take a new session each time: a pooled one can outlive a killed postmaster (its backend keeps
+    // answering until it notices), which would hide that the server no longer accepts anyone.
+    private readonly NpgsqlDataSource _probe;
 
     public PostgresCluster(PostgresBinaries binaries, PostgresClusterSettings settings, Action<string>? log = null)
     {
@@ -24,7 +27,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         _log = log ?? (line => Console.Error.WriteLine(line));
         Layout = new PostgresClusterLayout(settings.Directory);
         Processes = new PostgresProcesses(settings.OsUser);
-        _admin = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
+        var admin = new NpgsqlConnectionStringBuilder
         {
             Host = Layout.SocketDirectory,
             Port = settings.Port,
@@ -33,7 +36,11 @@ public sealed class PostgresCluster : IAsyncDisposable
             Timeout = 5,
             CommandTimeout = 300,
             MaxPoolSize = 10,
-        }.ConnectionString).Build();
+        };
+        _admin = new NpgsqlDataSourceBuilder(admin.ConnectionString).Build();
+        admin.Pooling = false;
+        admin.CommandTimeout = 5;
+        _probe = new NpgsqlDataSourceBuilder(admin.ConnectionString).Build();
         Admin = new PostgresAdminStore(_admin);
     }
 
@@ -116,7 +123,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         if (!File.Exists(Path.Combine(Layout.SocketDirectory, $".s.PGSQL.{_settings.Port}"))) return false;
         try
         {
-            await Admin.PingAsync(cancellation);
+            await new PostgresAdminStore(_probe).PingAsync(cancellation);
             return true;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
@@ -134,7 +141,10 @@ public sealed class PostgresCluster : IAsyncDisposable
             var first = File.ReadLines(Layout.PidFile).FirstOrDefault();
             if (!int.TryParse(first, out var pid) || pid <= 0) return null;
             var comm = File.ReadAllText($"/proc/{pid}/comm").Trim();
-            return comm is "postgres" or "postmaster" ? pid : null;
+            // "pid (comm) S …": a killed postmaster not yet reaped is a zombie, not a server.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+            return comm is "postgres" or "postmaster" && state is not ('Z' or 'X') ? pid : null;
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
@@ -226,5 +236,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         catch (IOException) { return ""; }
     }
 
-    public async ValueTask DisposeAsync() => await _admin.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _admin.DisposeAsync();
+        await _probe.DisposeAsync();
+    }
 }
