@@ -20,8 +20,13 @@ public sealed class PostgresCluster : IAsyncDisposable
     // answering until it notices), which would hide that the server no longer accepts anyone.
     private readonly NpgsqlDataSource _probe;
 
-    public PostgresCluster(PostgresBinaries binaries, PostgresClusterSettings settings, Action<string>? log = null)
+    private readonly Func<Task>? _prepareNetwork;
+
+    /// <param name="prepareNetwork">Makes the addresses the server listens at exist before it starts (the dyno bridge's
+    /// gateway, which otherwise appears only with the first dyno).</param>
+    public PostgresCluster(PostgresBinaries binaries, PostgresClusterSettings settings, Action<string>? log = null, Func<Task>? prepareNetwork = null)
     {
+        _prepareNetwork = prepareNetwork;
         _binaries = binaries;
         _settings = settings;
         _log = log ?? (line => Console.Error.WriteLine(line));
@@ -210,6 +215,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private async Task StartAsync(CancellationToken cancellation)
     {
+        if (_prepareNetwork is not null) await _prepareNetwork();
         _log($"postgres: starting the server on port {_settings.Port} ({string.Join(", ", _settings.ListenAddresses)})");
         var result = await Processes.AsServerAsync(_binaries.PgCtl,
             ["start", "-D", Layout.Conf, "-l", Layout.LogFile, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(), "-s"],

@@ -12,16 +12,22 @@ namespace Nuvem.Tests.AddOns.Postgres;
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    public TestCluster()
+    public TestCluster() : this(Repo.FreePort(), [], "127.0.0.1", null, null)
     {
+    }
+
+    /// <param name="listen">Addresses besides 127.0.0.1.</param>
+    public TestCluster(int port, IReadOnlyList<string> listen, string dynoHost, string? dynoNetwork, Func<Task>? prepareNetwork)
+    {
+        _prepareNetwork = prepareNetwork;
         DataDir = Path.Combine(Path.GetTempPath(), "nuvem-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDir);
         File.SetUnixFileMode(DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                       | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var ca = new LocalCertificateAuthority(Path.Combine(DataDir, "tls"));
-        var (certificate, key) = ca.EnsureCertificatePem("postgres", ["localhost", "127.0.0.1"]);
+        var (certificate, key) = ca.EnsureCertificatePem("postgres", new[] { "localhost", "127.0.0.1", dynoHost }.Distinct().ToList());
         CaFile = ca.CaCertificateFile;
-        Settings = new PostgresClusterSettings(Path.Combine(DataDir, "addons", "postgres"), Repo.FreePort(), ["127.0.0.1"], "127.0.0.1", null,
+        Settings = new PostgresClusterSettings(Path.Combine(DataDir, "addons", "postgres"), port, ["127.0.0.1", .. listen], dynoHost, dynoNetwork,
             certificate, key, File.ReadAllText(CaFile), TimeSpan.FromDays(7));
         Binaries = PostgresBinaries.Find() ?? throw new InvalidOperationException(PostgresBinaries.Missing());
         Cluster = NewInstance();
@@ -37,7 +43,9 @@ public sealed class TestCluster : IAsyncDisposable
     public List<string> Log { get; } = [];
 
     /// <summary>Another platform process's view of the same cluster (as a restarted nuvemd has).</summary>
-    public PostgresCluster NewInstance() => new(Binaries, Settings, line => { lock (Log) Log.Add(line); });
+    public PostgresCluster NewInstance() => new(Binaries, Settings, line => { lock (Log) Log.Add(line); }, _prepareNetwork);
+
+    private readonly Func<Task>? _prepareNetwork;
 
     public Task<ProvisionResult> ProvisionAsync(string plan = "essential-0") =>
         Provider.ProvisionAsync(new ProvisionRequest(Guid.NewGuid().ToString(), "postgresql-test-" + Random.Shared.Next(10000, 99999),
