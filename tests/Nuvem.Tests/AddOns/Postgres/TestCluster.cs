@@ -17,14 +17,16 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <param name="listen">Addresses besides 127.0.0.1.</param>
-    public TestCluster(int port, IReadOnlyList<string> listen, string dynoHost, string? dynoNetwork, Func<Task>? prepareNetwork)
+    /// <param name="dataDir">A platform data directory (a server's), else a new temporary one.</param>
+    public TestCluster(int port, IReadOnlyList<string> listen, string dynoHost, string? dynoNetwork, Func<Task>? prepareNetwork, string? dataDir = null)
     {
         _prepareNetwork = prepareNetwork;
-        DataDir = Path.Combine(Path.GetTempPath(), "nuvem-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        _ownsDataDir = dataDir is null;
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "nuvem-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDir);
         File.SetUnixFileMode(DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                       | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        var ca = new LocalCertificateAuthority(Path.Combine(DataDir, "tls"));
+        var ca = new LocalCertificateAuthority(Path.Combine(DataDir, _ownsDataDir ? "tls" : "test-tls"));
         var (certificate, key) = ca.EnsureCertificatePem("postgres", new[] { "localhost", "127.0.0.1", dynoHost }.Distinct().ToList());
         CaFile = ca.CaCertificateFile;
         Settings = new PostgresClusterSettings(Path.Combine(DataDir, "addons", "postgres"), port, ["127.0.0.1", .. listen], dynoHost, dynoNetwork,
@@ -46,6 +48,7 @@ public sealed class TestCluster : IAsyncDisposable
     public PostgresCluster NewInstance() => new(Binaries, Settings, line => { lock (Log) Log.Add(line); }, _prepareNetwork);
 
     private readonly Func<Task>? _prepareNetwork;
+    private readonly bool _ownsDataDir;
 
     public Task<ProvisionResult> ProvisionAsync(string plan = "essential-0") =>
         Provider.ProvisionAsync(new ProvisionRequest(Guid.NewGuid().ToString(), "postgresql-test-" + Random.Shared.Next(10000, 99999),
@@ -85,7 +88,8 @@ public sealed class TestCluster : IAsyncDisposable
         finally
         {
             await Cluster.DisposeAsync();
-            try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (_ownsDataDir)
+                try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }
