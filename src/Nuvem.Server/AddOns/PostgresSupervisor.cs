@@ -4,23 +4,31 @@ namespace Nuvem.Server.AddOns;
 
 /// <summary>
 /// Keeps the platform's Postgres cluster up for the life of nuvemd: adopts (or starts) a cluster that exists when nuvemd
-/// starts, checks it every few seconds and restarts it when it is gone, sweeps expired final backups hourly. A cluster
+/// starts, checks it every few seconds and restarts it when it is gone, compares databases with their plan's size every
+/// minute (<see cref="PostgresSizeWatch"/>), sweeps expired final backups hourly. A cluster
 /// that does not exist yet is made by the first provision. When nuvemd stops, the cluster keeps running on purpose (as
 /// dynos do): apps keep their database while the platform restarts; <c>nuvemd --stop-dynos</c> stops it.
 /// </summary>
-public sealed class PostgresSupervisor(PostgresCluster cluster, PostgresFinalBackups backups, ILogger<PostgresSupervisor> log) : BackgroundService
+public sealed class PostgresSupervisor(PostgresCluster cluster, PostgresFinalBackups backups, PostgresSizeWatch sizes,
+    ILogger<PostgresSupervisor> log) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SizesEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var nextSweep = DateTime.UtcNow;
+        var (nextSweep, nextSizes) = (DateTime.UtcNow, DateTime.UtcNow);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await cluster.SuperviseAsync(stoppingToken);
+                var up = await cluster.SuperviseAsync(stoppingToken);
+                if (up && DateTime.UtcNow >= nextSizes)
+                {
+                    nextSizes = DateTime.UtcNow + SizesEvery;
+                    await sizes.CheckAsync(stoppingToken);
+                }
                 if (DateTime.UtcNow >= nextSweep)
                 {
                     foreach (var removed in backups.Sweep()) log.LogInformation("postgres: removed the expired final backup {File}", removed);

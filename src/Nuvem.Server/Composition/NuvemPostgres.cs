@@ -31,6 +31,7 @@ internal static class NuvemPostgres
         Func<Task>? prepareNetwork = network is null ? null : () => BridgeNetwork.EnsureBridgeAsync(options.Containers.Bridge, options.Containers.Subnet);
         services.AddSingleton(provider => new PostgresCluster(binaries, settings, Log(provider), prepareNetwork));
         services.AddSingleton(provider => new PostgresFinalBackups(provider.GetRequiredService<PostgresCluster>(), TimeProvider.System));
+        services.AddSingleton(provider => new PostgresSizeWatch(provider.GetRequiredService<PostgresCluster>(), Log(provider)));
         services.AddSingleton<IAddOnProvider>(provider => new PostgresProvider(provider.GetRequiredService<PostgresCluster>(),
             provider.GetRequiredService<PostgresFinalBackups>(), Log(provider)));
         services.AddHostedService<PostgresSupervisor>();

@@ -47,6 +47,9 @@ public sealed class PostgresCluster : IAsyncDisposable
         admin.CommandTimeout = 5;
         _probe = new NpgsqlDataSourceBuilder(admin.ConnectionString).Build();
         Admin = new PostgresAdminStore(_admin);
+        admin.Pooling = true;
+        admin.CommandTimeout = 300;
+        Quota = new PostgresQuotaStore(admin.ConnectionString);
     }
 
     public PostgresClusterLayout Layout { get; }
@@ -54,6 +57,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     public PostgresBinaries Binaries => _binaries;
     public PostgresProcesses Processes { get; }
     public PostgresAdminStore Admin { get; }
+    public PostgresQuotaStore Quota { get; }
 
     /// <summary>Makes the cluster if there is none, and starts it unless it is running already (then it is adopted).</summary>
     public async Task EnsureRunningAsync(CancellationToken cancellation)

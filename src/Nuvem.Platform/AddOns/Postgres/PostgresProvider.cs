@@ -65,6 +65,7 @@ public sealed class PostgresProvider(PostgresCluster cluster, PostgresFinalBacku
                 await admin.DropDatabaseAsync(providerId, cancellation);
             }
             await admin.DropRoleAsync(providerId, cancellation);
+            await cluster.Quota.DropOwnerAsync(providerId, cancellation); // there when it was over its size
             await admin.DeleteAsync(providerId, cancellation);
         }
         finally
