@@ -19,11 +19,22 @@ public sealed class PostgresSupervisor(PostgresCluster cluster, PostgresFinalBac
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var (nextSweep, nextSizes) = (DateTime.UtcNow, DateTime.UtcNow);
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var up = await cluster.SuperviseAsync(stoppingToken);
+                bool up;
+                if (first && cluster.Layout.Initialized)
+                {
+                    // Adopts a running server (rewriting its configuration as this nuvemd has it, then reloading) or starts it.
+                    var adopted = cluster.PostmasterPid();
+                    await cluster.EnsureRunningAsync(stoppingToken);
+                    log.LogInformation("postgres: the cluster is running (pid {Pid}, {How})", cluster.PostmasterPid(), adopted is null ? "started" : "adopted");
+                    up = true;
+                }
+                else up = await cluster.SuperviseAsync(stoppingToken);
+                first = false;
                 if (up && DateTime.UtcNow >= nextSizes)
                 {
                     nextSizes = DateTime.UtcNow + SizesEvery;

@@ -173,7 +173,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         Directory.CreateDirectory(Layout.Conf);
         Processes.GiveToServer(Layout.Conf, group: true);
         File.SetUnixFileMode(Layout.Conf, Processes.Privileged ? rwx | groupRx : rwx);
-        foreach (var own in new[] { Layout.Data, Layout.SocketDirectory, Layout.Logs })
+        foreach (var own in new[] { Layout.Data, Layout.SocketDirectory })
         {
             Directory.CreateDirectory(own);
             Processes.GiveToServer(own);
@@ -181,6 +181,12 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
         Directory.CreateDirectory(Layout.Backups);
         File.SetUnixFileMode(Layout.Backups, rwx);
+        if (!File.Exists(Layout.LogFile))
+        {
+            File.WriteAllText(Layout.LogFile, "");
+            Processes.GiveToServer(Layout.LogFile);
+        }
+        File.SetUnixFileMode(Layout.LogFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private async Task InitDbAsync(CancellationToken cancellation)

@@ -8,7 +8,8 @@ namespace Nuvem.Platform.AddOns.Postgres;
 /// <item><c>conf/</c> postgresql.conf, pg_hba.conf, pg_ident.conf, the TLS certificate and key (root:postgres 0750;
 /// the key postgres 0600): rewritten by nuvemd on every start, never writable by the server;</item>
 /// <item><c>run/</c> the unix socket (postgres 0700: only root and postgres enter, so only they reach the superuser);</item>
-/// <item><c>log/</c> the server's log (postgres 0700);</item>
+/// <item><c>postgres.log</c> the server's log (made by root, given to postgres: in root's directory, so that the server
+/// cannot swap it for a link to something nuvemd would then read);</item>
 /// <item><c>backups/</c> final dumps of removed add-ons (root 0700).</item>
 /// </list>
 /// </summary>
@@ -17,9 +18,8 @@ public sealed record PostgresClusterLayout(string Root)
     public string Data => Path.Combine(Root, "data");
     public string Conf => Path.Combine(Root, "conf");
     public string SocketDirectory => Path.Combine(Root, "run");
-    public string Logs => Path.Combine(Root, "log");
     public string Backups => Path.Combine(Root, "backups");
-    public string LogFile => Path.Combine(Logs, "postgres.log");
+    public string LogFile => Path.Combine(Root, "postgres.log");
     public string ConfFile => Path.Combine(Conf, "postgresql.conf");
     public string HbaFile => Path.Combine(Conf, "pg_hba.conf");
     public string IdentFile => Path.Combine(Conf, "pg_ident.conf");

@@ -48,6 +48,7 @@ public sealed class NuvemdClusterTests
         await Task.Delay(TimeSpan.FromSeconds(6)); // a supervision round
         Assert.Equal(pid, cluster.PostmasterPid());
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(server.Output, "starting the server")); // the first nuvemd's only
+        Assert.Contains("adopted", server.Output);
 
         // A server that dies is restarted by nuvemd's supervisor, saying why.
         Process.Start("kill", ["-KILL", pid.ToString()!])!.WaitForExit();
