@@ -21,6 +21,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly NpgsqlDataSource _probe;
 
     private readonly Func<Task>? _prepareNetwork;
+    private volatile bool _configured;
 
     /// <param name="prepareNetwork">Makes the addresses the server listens at exist before it starts (the dyno bridge's
     /// gateway, which otherwise appears only with the first dyno).</param>
@@ -62,6 +63,8 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Makes the cluster if there is none, and starts it unless it is running already (then it is adopted).</summary>
     public async Task EnsureRunningAsync(CancellationToken cancellation)
     {
+        // Once this process has set the server up, a provision only needs it to answer.
+        if (_configured && await AnswersAsync(cancellation)) return;
         await _lock.WaitAsync(cancellation);
         try
         {
@@ -82,6 +85,7 @@ public sealed class PostgresCluster : IAsyncDisposable
                 await StartAsync(cancellation);
             }
             await Admin.EnsureCatalogAsync(cancellation);
+            _configured = true;
         }
         finally
         {
