@@ -2,8 +2,11 @@
 # Later parts of the platform add their packages (postgresql, redis-server…) to the list here.
 
 # git for pushes; the rest runs dynos as containers: an OCI runtime (crun, runc as its fallback), conmon as each
-# dyno's monitor, tini as its PID 1, the CNI plugins and nftables/iptables for its network.
-NUVEM_APT_PACKAGES=(git ca-certificates curl crun runc conmon tini containernetworking-plugins nftables iptables iproute2 util-linux)
+# dyno's monitor, tini as its PID 1, the CNI plugins and nftables/iptables for its network. PostgreSQL (Debian 12:
+# version 15) for heroku-postgresql add-ons: nuvemd runs its own cluster from /usr/lib/postgresql/<version>/bin, as the
+# package's postgres user; the client for pg_dump/pg_restore/psql.
+NUVEM_APT_PACKAGES=(git ca-certificates curl crun runc conmon tini containernetworking-plugins nftables iptables iproute2 util-linux
+  postgresql postgresql-client)
 
 # What the built-in buildpacks run, looked up as the builder does (its PATH is /usr/local/bin:/usr/bin:/bin):
 # python3 able to make a virtualenv, node and npm. Each comes from Debian only when it is missing, so a

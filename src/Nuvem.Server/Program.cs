@@ -46,6 +46,7 @@ if (stopDynos)
     await leftovers.Builds.RecoverAsync();
     await leftovers.Dynos.RecoverAsync(_ => null);
     await leftovers.Dynos.ShutdownAsync();
+    await NuvemPostgres.StopLeftoverAsync(options);
     return 0;
 }
 
@@ -88,6 +89,7 @@ builder.Services
     .AddNuvemBuilds(options, buildpacks, sandbox, runtimes.Builds)
     .AddNuvemDynos(options, settings, runtimes.Dynos)
     .AddNuvemAddOns()
+    .AddNuvemPostgres(options, ca)
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

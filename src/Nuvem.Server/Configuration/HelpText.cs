@@ -35,7 +35,9 @@ internal static class HelpText
           NUVEM_LOG_LINES      log lines kept per app       (default 1500)
           NUVEM_LOG_KEEPALIVE  seconds between keep-alives of an idle log tail (default 15)
           NUVEM_ROUTER_TIMEOUT seconds a dyno may take to start its response before H12 (default 30)
+          NUVEM_POSTGRES_PORT  the platform's Postgres cluster for heroku-postgresql add-ons (default 5433)
+          NUVEM_POSTGRES_FINAL_BACKUP_DAYS  days the final dump of a removed Postgres add-on is kept (default 7)
 
-        nuvemd --stop-dynos   stops every dyno a stopped or killed nuvemd left running (they outlive it on purpose)
+        nuvemd --stop-dynos   stops every dyno and the Postgres cluster a stopped or killed nuvemd left running (they outlive it on purpose)
         """;
 }

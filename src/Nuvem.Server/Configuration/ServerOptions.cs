@@ -40,6 +40,10 @@ public sealed record ServerOptions
     public ContainerSettings Containers { get; init; } = new() { Directory = "" };
     /// <summary>NUVEM_ROUTER_TIMEOUT: how long a dyno may take to start its response before the router answers H12.</summary>
     public TimeSpan RouterTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>NUVEM_POSTGRES_PORT: the platform's Postgres cluster (5433: a system postgres keeps 5432).</summary>
+    public int PostgresPort { get; init; } = 5433;
+    /// <summary>NUVEM_POSTGRES_FINAL_BACKUP_DAYS: how long the last dump of a removed Postgres add-on is kept.</summary>
+    public int PostgresFinalBackupDays { get; init; } = 7;
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -131,6 +135,8 @@ public sealed record ServerOptions
             TlsKeyFile = Get("NUVEM_TLS_KEY"),
             DynoSizesFile = Get("NUVEM_DYNO_SIZES"),
             RouterTimeout = TimeSpan.FromSeconds(Positive("NUVEM_ROUTER_TIMEOUT", 30)),
+            PostgresPort = Port("NUVEM_POSTGRES_PORT", 5433),
+            PostgresFinalBackupDays = Positive("NUVEM_POSTGRES_FINAL_BACKUP_DAYS", 7),
             Builds = new BuildSettings
             {
                 Timeout = TimeSpan.FromSeconds(Positive("NUVEM_BUILD_TIMEOUT", 15 * 60)),
@@ -174,6 +180,8 @@ public sealed record ServerOptions
             throw new ArgumentException("Set both NUVEM_TLS_CERT and NUVEM_TLS_KEY, or neither.");
         if (options.ApiPort == options.RouterPort)
             throw new ArgumentException($"NUVEM_API_PORT and NUVEM_ROUTER_PORT must differ (both are {options.ApiPort}).");
+        if (options.PostgresPort == options.ApiPort || options.PostgresPort == options.RouterPort || options.PostgresPort == options.RendezvousPort)
+            throw new ArgumentException($"NUVEM_POSTGRES_PORT ({options.PostgresPort}) must differ from the API, router and rendezvous ports.");
         return options;
     }
 

@@ -22,23 +22,38 @@ public sealed class LocalCertificateAuthority(string directory)
     private string ServerKeyFile => Path.Combine(directory, "server.key");
 
     /// <summary>Loads the server certificate, creating the CA and/or a fresh server certificate when needed.</summary>
-    public X509Certificate2 EnsureServerCertificate(IReadOnlyCollection<string> dnsNames)
+    public X509Certificate2 EnsureServerCertificate(IReadOnlyCollection<string> dnsNames) =>
+        EnsureCertificate(ServerCertificateFile, ServerKeyFile, dnsNames);
+
+    /// <summary>
+    /// A certificate of another server the platform runs (the Postgres cluster: <paramref name="name"/> "postgres"), signed
+    /// by the same CA, kept as NAME.pem / NAME.key beside the API's and renewed the same way.
+    /// </summary>
+    /// <returns>The certificate with its chain, and its key, as PEM.</returns>
+    public (string CertificatePem, string KeyPem) EnsureCertificatePem(string name, IReadOnlyCollection<string> dnsNames)
+    {
+        var (certificate, key) = (Path.Combine(directory, name + ".pem"), Path.Combine(directory, name + ".key"));
+        EnsureCertificate(certificate, key, dnsNames).Dispose();
+        return (File.ReadAllText(certificate), File.ReadAllText(key));
+    }
+
+    private X509Certificate2 EnsureCertificate(string certificateFile, string keyFile, IReadOnlyCollection<string> dnsNames)
     {
         Directory.CreateDirectory(directory);
         var (caCert, caKey) = LoadOrCreateCa();
         using (caCert)
         using (caKey)
         {
-            if (File.Exists(ServerCertificateFile) && File.Exists(ServerKeyFile))
+            if (File.Exists(certificateFile) && File.Exists(keyFile))
             {
-                var existing = X509Certificate2.CreateFromPemFile(ServerCertificateFile, ServerKeyFile);
+                var existing = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
                 if (existing.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore && Covers(existing, dnsNames) && IssuedBy(existing, caCert))
                     return existing;
                 existing.Dispose();
             }
-            IssueServerCertificate(caCert, caKey, dnsNames);
+            IssueServerCertificate(caCert, caKey, dnsNames, certificateFile, keyFile);
         }
-        return X509Certificate2.CreateFromPemFile(ServerCertificateFile, ServerKeyFile);
+        return X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
     }
 
     private (X509Certificate2 Cert, ECDsa Key) LoadOrCreateCa()
@@ -65,7 +80,8 @@ public sealed class LocalCertificateAuthority(string directory)
         return (X509Certificate2.CreateFromPem(selfSigned.ExportCertificatePem()), caKey);
     }
 
-    private void IssueServerCertificate(X509Certificate2 caCert, ECDsa caKey, IReadOnlyCollection<string> dnsNames)
+    private static void IssueServerCertificate(X509Certificate2 caCert, ECDsa caKey, IReadOnlyCollection<string> dnsNames,
+        string certificateFile, string keyFile)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsNames.First()}, O=Nuvem", key, HashAlgorithmName.SHA256);
@@ -89,8 +105,8 @@ public sealed class LocalCertificateAuthority(string directory)
         serial[0] &= 0x7f;
         using var generator = caCert.CopyWithPrivateKey(caKey);
         using var signed = request.Create(generator, now, notAfter, serial);
-        WritePrivate(ServerKeyFile, key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(ServerCertificateFile, signed.ExportCertificatePem() + "\n" + caCert.ExportCertificatePem() + "\n");
+        WritePrivate(keyFile, key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(certificateFile, signed.ExportCertificatePem() + "\n" + caCert.ExportCertificatePem() + "\n");
     }
 
     private static bool Covers(X509Certificate2 certificate, IReadOnlyCollection<string> dnsNames)

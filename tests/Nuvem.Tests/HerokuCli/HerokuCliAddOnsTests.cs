@@ -30,14 +30,11 @@ public sealed class HerokuCliAddOnsFixture : IAsyncLifetime
 /// <summary>
 /// Issue 12: the heroku CLI 11.10.0, unmodified, manages add-ons: <c>addons:plans</c>, <c>addons:create</c>,
 /// <c>addons</c>, <c>addons:info</c>, <c>addons:attach</c>/<c>detach</c> to a second app, <c>addons:upgrade</c>,
-/// <c>addons:destroy</c>. Each flow runs for a service: <c>nuvem-test</c> (the test provider: the framework alone) now,
-/// and <c>heroku-postgresql</c> once the Postgres provider is merged — those are marked
-/// <see cref="PostgresPending"/>: remove the Skip at merge.
+/// <c>addons:destroy</c>. Each flow runs for a service: <c>nuvem-test</c> (the test provider: the framework alone) and
+/// <c>heroku-postgresql</c> (the platform's own PostgreSQL cluster).
 /// </summary>
 public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClassFixture<HerokuCliAddOnsFixture>
 {
-    /// <summary>Skip reason of the heroku-postgresql flows until the provider's branch is merged. ENABLE AT MERGE.</summary>
-    public const string PostgresPending = "Needs the Postgres provider (the other half of issue 12): enable at merge.";
 
     private NuvemServer Server => fixture.Server;
     private HerokuCliSession Cli => fixture.Cli;
@@ -52,7 +49,7 @@ public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClas
     [Fact]
     public Task Plans_of_the_test_service() => PlansAsync("nuvem-test", "basic", "slow");
 
-    [Fact(Skip = PostgresPending)]
+    [Fact]
     public Task Plans_of_heroku_postgresql() => PlansAsync("heroku-postgresql", "essential-0", "standard-0");
 
     private async Task PlansAsync(string service, string defaultPlan, string other)
@@ -68,7 +65,7 @@ public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClas
     [Fact]
     public Task Create_list_info_attach_detach_upgrade_and_destroy_the_test_service() => LifecycleAsync("nuvem-test", "nuvem-test:slow", "NUVEM_TEST", "nuvemtest");
 
-    [Fact(Skip = PostgresPending)]
+    [Fact]
     public Task Create_list_info_attach_detach_upgrade_and_destroy_heroku_postgresql() =>
         LifecycleAsync("heroku-postgresql:essential-0", "heroku-postgresql:essential-1", "DATABASE", "postgresql");
 

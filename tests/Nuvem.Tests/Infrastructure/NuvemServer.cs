@@ -28,6 +28,7 @@ public sealed class NuvemServer : IAsyncDisposable
         ApiPort = Repo.FreePort();
         RouterPort = Repo.FreePort();
         RendezvousPort = Repo.FreePort();
+        PostgresPort = Repo.FreePort();
         var network = Interlocked.Increment(ref _network) % (40 * 256);
         Bridge = "nvt" + Guid.NewGuid().ToString("N")[..8];
         Subnet = $"10.{200 + network / 256}.{network % 256}.0/24";
@@ -44,6 +45,8 @@ public sealed class NuvemServer : IAsyncDisposable
     public int ApiPort { get; }
     public int RouterPort { get; }
     public int RendezvousPort { get; }
+    /// <summary>The platform's Postgres cluster (made by the first heroku-postgresql add-on).</summary>
+    public int PostgresPort { get; }
     public string AdminToken { get; } = "nuvem_test_" + Guid.NewGuid().ToString("N");
     public string ApiUrl => $"https://localhost:{ApiPort}";
     public string CaFile => Path.Combine(DataDir, "tls", "ca.pem");
@@ -142,6 +145,7 @@ public sealed class NuvemServer : IAsyncDisposable
         start.Environment["NUVEM_API_PORT"] = ApiPort.ToString();
         start.Environment["NUVEM_ROUTER_PORT"] = RouterPort.ToString();
         start.Environment["NUVEM_RENDEZVOUS_PORT"] = RendezvousPort.ToString();
+        start.Environment["NUVEM_POSTGRES_PORT"] = PostgresPort.ToString();
         start.Environment["NUVEM_BIND_ADDRESS"] = "localhost";
         start.Environment["NUVEM_ADMIN_EMAIL"] = AdminEmail;
         start.Environment["NUVEM_ADMIN_PASSWORD"] = AdminPassword;
@@ -160,7 +164,7 @@ public sealed class NuvemServer : IAsyncDisposable
     /// </summary>
     public async Task StopLeftoverDynosAsync()
     {
-        if (!Directory.Exists(Path.Combine(DataDir, "dynos"))) return;
+        if (!Directory.Exists(Path.Combine(DataDir, "dynos")) && !Directory.Exists(Path.Combine(DataDir, "addons", "postgres"))) return;
         var start = Nuvemd("--stop-dynos");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

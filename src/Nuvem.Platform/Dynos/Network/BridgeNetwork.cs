@@ -14,7 +14,8 @@ namespace Nuvem.Platform.Dynos.Network;
 /// dynos; and, should that ever be switched off, an nftables bridge table drops frames between any two dyno ports
 /// (a set of their names: this kernel's nftables cannot match on the bridge itself);</item>
 /// <item>dyno → host: an nftables table rejects every new connection from the bridge to the host itself (the
-/// platform API, databases on the host…); replies to the router's connections pass;</item>
+/// platform API, the host's own services…) except TCP to the bridge's gateway on <paramref name="hostPorts"/> (the
+/// platform's add-on servers, e.g. its Postgres cluster); replies to the router's connections pass;</item>
 /// <item>dyno → the host's neighbourhood: new connections to <paramref name="deniedNetworks"/> (by default private,
 /// shared and link-local addresses: other bridges and VMs on the host, the LAN, a cloud's metadata service at
 /// 169.254.169.254) are rejected.</item>
@@ -22,7 +23,7 @@ namespace Nuvem.Platform.Dynos.Network;
 /// Outbound traffic to the rest of the world is masqueraded by the bridge plugin, as dynos on Heroku may call out.
 /// </summary>
 public sealed class BridgeNetwork(string bridge, string subnet, int port, string leaseDirectory, string pluginDirectory,
-    IReadOnlyList<string> deniedNetworks, int spareCount = BridgeNetwork.SpareCount) : IDynoNetwork
+    IReadOnlyList<string> deniedNetworks, int spareCount = BridgeNetwork.SpareCount, IReadOnlyList<int>? hostPorts = null) : IDynoNetwork
 {
     /// <summary>Where dynos may not connect to unless an operator says otherwise (NUVEM_DYNO_EGRESS_DENY).</summary>
     public static readonly IReadOnlyList<string> PrivateNetworks =
@@ -72,6 +73,10 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
         var resolvers = HostResolvers.Ipv4();
         var dns = resolvers.Count == 0 ? ""
             : $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", resolvers)} }} meta l4proto {{ tcp, udp }} th dport 53 accept\n";
+        // The one door into the host: the platform's own servers for dynos, at the gateway, TCP, the configured ports.
+        var open = hostPorts is { Count: > 0 }
+            ? $"iifname \"{bridge}\" ip daddr {GatewayOf(subnet)} tcp dport {{ {string.Join(", ", hostPorts.Distinct())} }} ct state new accept"
+            : "";
         var deny = deniedNetworks.Count == 0 ? ""
             : dns + $"    iifname \"{bridge}\" ip daddr {{ {string.Join(", ", deniedNetworks)} }} ct state new reject with icmp type admin-prohibited";
         // Replaced as a whole, atomically: `add` makes sure there is a table to delete.
@@ -82,6 +87,7 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
               chain input {
                 type filter hook input priority 0; policy accept;
                 iifname "{{bridge}}" ct state established,related accept
+                {{open}}
                 iifname "{{bridge}}" meta l4proto tcp reject with tcp reset
                 iifname "{{bridge}}" reject
               }
@@ -102,6 +108,31 @@ public sealed class BridgeNetwork(string bridge, string subnet, int port, string
             add rule bridge {{Table}} forward iifname @ports oifname @ports drop
             """;
         await HostCommand.RequireAsync("nft", ["-f", "-"], rules + "\n");
+    }
+
+    /// <summary>The address dynos reach the host at: the subnet's first address, which the bridge plugin (host-local's
+    /// default gateway) gives the bridge.</summary>
+    public static string GatewayOf(string subnet)
+    {
+        var network = System.Net.IPNetwork.Parse(subnet);
+        var bytes = network.BaseAddress.GetAddressBytes();
+        bytes[^1]++;
+        return new System.Net.IPAddress(bytes).ToString();
+    }
+
+    /// <summary>
+    /// Makes the bridge with its gateway address before any dyno does (exactly as the bridge plugin would: the plugin
+    /// then finds and keeps it), so that a server on the host can listen at the gateway before the first dyno starts.
+    /// </summary>
+    public static async Task EnsureBridgeAsync(string bridge, string subnet)
+    {
+        var gateway = $"{GatewayOf(subnet)}/{System.Net.IPNetwork.Parse(subnet).PrefixLength}";
+        if (!(await HostCommand.RunAsync("ip", ["link", "show", "dev", bridge])).Succeeded)
+            await HostCommand.RunAsync("ip", ["link", "add", "name", bridge, "type", "bridge"]); // may race with the plugin: checked below
+        var addresses = await HostCommand.RequireAsync("ip", ["-4", "-o", "addr", "show", "dev", bridge]);
+        if (!addresses.Output.Contains($" {gateway} ", StringComparison.Ordinal))
+            await HostCommand.RunAsync("ip", ["addr", "add", gateway, "dev", bridge]);
+        await HostCommand.RequireAsync("ip", ["link", "set", "dev", bridge, "up"]);
     }
 
     /// <summary>
