@@ -32,7 +32,7 @@ public sealed class HerokuCliPgTests(HerokuCliFixture fixture) : IClassFixture<H
         Assert.Matches(@"notes\s*\n-+\s*\n\s*2\s*\n", count.Stdout);
 
         var info = (await Cli.RunAsync("pg:info", "-a", app)).Succeeded().Output;
-        Assert.Contains("=== DATABASE_URL", info);
+        Assert.Matches(@"=== (HEROKU_POSTGRESQL_[A-Z]+_URL, )?DATABASE_URL", info); // the add-on's attachment names
         Assert.Matches(@"Plan:\s+Essential 0\n", info);
         Assert.Matches(@"Status:\s+Available\n", info);
         Assert.Matches(@"Connections:\s+\d+/20\n", info);
@@ -42,8 +42,8 @@ public sealed class HerokuCliPgTests(HerokuCliFixture fixture) : IClassFixture<H
         Assert.Matches(@"Tables:\s+1\n", info);
         Assert.Matches(@"Fork/Follow:\s+Unsupported\n", info);
         Assert.Matches($@"Add-on:\s+{addon}\n", info);
-        // By the add-on's name, the CLI names the database by the app's config vars the URL matches.
-        Assert.Matches(@"=== DATABASE_URL, HEROKU_POSTGRESQL_[A-Z]+_URL", (await Cli.RunAsync("pg:info", addon, "-a", app)).Succeeded().Output);
+        // By the add-on's name, the CLI names the database by the config vars its resource_url matches (DATABASE_URL last).
+        Assert.Matches(@"=== HEROKU_POSTGRESQL_[A-Z]+_URL, DATABASE_URL\n", (await Cli.RunAsync("pg:info", addon, "-a", app)).Succeeded().Output);
 
         var credentials = (await Cli.RunAsync("pg:credentials:url", "-a", app)).Succeeded().Output;
         var parts = new Uri(url);
