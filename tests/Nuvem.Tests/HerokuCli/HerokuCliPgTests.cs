@@ -75,6 +75,10 @@ public sealed class HerokuCliPgTests(HerokuCliFixture fixture) : IClassFixture<H
             await Assert.ThrowsAnyAsync<Exception>(() => after.ExecuteScalarAsync());
         }
 
+        // The other diagnostics are psql queries with the app's URL too; pg:wait asks the data API.
+        foreach (var diagnostic in new[] { "pg:locks", "pg:blocking", "pg:long-running-queries", "pg:user-connections", "pg:wait" })
+            (await Cli.RunAsync(diagnostic, "-a", app)).Succeeded();
+
         // pg:reset empties the database; the role and its URL stay.
         var reset = (await Cli.RunAsync("pg:reset", "-a", app, "--confirm", app)).Succeeded();
         Assert.Contains($"Resetting {addon}... done", reset.Output);
@@ -83,6 +87,15 @@ public sealed class HerokuCliPgTests(HerokuCliFixture fixture) : IClassFixture<H
         Assert.Equal(url, (await Cli.RunAsync("config:get", "DATABASE_URL", "-a", app)).Succeeded().Stdout.Trim());
         (await Cli.RunAsync("pg:psql", "-a", app, "-c", "CREATE TABLE again (id int)")).Succeeded(); // the role owns the new database
         Assert.Matches(@"Tables:\s+1\n", (await Cli.RunAsync("pg:info", "-a", app)).Succeeded().Output);
+
+        // --extensions: trusted ones are made as the database's own role; others are refused.
+        (await Cli.RunAsync("pg:reset", "-a", app, "--confirm", app, "--extensions", "hstore,citext")).Succeeded();
+        var extensions = (await Cli.RunAsync("pg:psql", "-a", app, "-c", "SELECT string_agg(extname, ',' ORDER BY extname) AS made FROM pg_extension")).Succeeded();
+        Assert.Contains("citext,hstore,plpgsql", extensions.Stdout);
+        var untrusted = await Cli.RunAsync("pg:reset", "-a", app, "--confirm", app, "--extensions", "pg_stat_statements");
+        Assert.NotEqual(0, untrusted.ExitCode);
+        Assert.Contains("Could not install the extension pg_stat_statements", untrusted.Output);
+        Assert.Contains("citext,hstore,plpgsql", (await Cli.RunAsync("pg:psql", "-a", app, "-c", "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")).Succeeded().Stdout);
         Assert.Empty(Cli.Proxy.Attempts);
 
         await Another_account_sees_none_of_it(api, app, addon);

@@ -37,13 +37,17 @@ public sealed class PostgresDatabases(PostgresCluster cluster)
 
     /// <summary>
     /// <c>pg:reset</c>: drops the database (ending its sessions) and makes it again, empty, for the same role and password,
-    /// then makes the <paramref name="extensions"/> asked for. A database that was over its size is writable again.
+    /// then makes the <paramref name="extensions"/> asked for (trusted ones only, checked first: a refused one resets
+    /// nothing). A database that was over its size is writable again.
     /// </summary>
     public async Task ResetAsync(PostgresDatabaseRecord database, IReadOnlyList<string> extensions, CancellationToken cancellation)
     {
         foreach (var extension in extensions)
             if (extension.Length == 0 || extension.Length > 63 || !extension.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
                 throw PlatformException.Invalid($"{extension} is not an extension name.");
+        foreach (var extension in extensions) // before anything is dropped
+            if (!await _info.ExtensionTrustedAsync(extension, cancellation))
+                throw PlatformException.Invalid($"Could not install the extension {extension}: not an extension a database's owner may make here.");
         var admin = cluster.Admin;
         await admin.DropDatabaseAsync(database.Name, cancellation);
         await admin.EnsureDatabaseAsync(database.Name, cancellation);

@@ -53,6 +53,16 @@ public sealed class PostgresInfoStore(string adminConnectionString)
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellation));
     }
 
+    /// <summary>Whether the cluster has the extension and a database owner may make it (<c>trusted</c>, PostgreSQL 13+).</summary>
+    public async Task<bool> ExtensionTrustedAsync(string extension, CancellationToken cancellation)
+    {
+        await using var admin = await OpenAsync("postgres", cancellation);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(bool_or(trusted), false) FROM pg_available_extension_versions WHERE name = $1", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = extension });
+        return (bool)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
     /// <summary>
     /// Makes an extension in the database's <c>public</c> schema as its own role would (<c>SET ROLE</c>): only trusted
     /// extensions (those a database owner may make itself) are made; any other is refused by the server.
