@@ -101,6 +101,35 @@ public sealed class HerokuCliPgTests(HerokuCliFixture fixture) : IClassFixture<H
         await Another_account_sees_none_of_it(api, app, addon);
     }
 
+    [Fact]
+    public async Task Pg_reset_makes_a_database_over_its_size_writable_again()
+    {
+        var app = $"pgfull-{Guid.NewGuid().ToString("N")[..8]}";
+        (await Cli.RunAsync("apps:create", app)).Succeeded();
+        (await Cli.RunAsync("addons:create", "heroku-postgresql:essential-0", "-a", app, "--wait")).Succeeded();
+        var url = (await Cli.RunAsync("config:get", "DATABASE_URL", "-a", app)).Succeeded().Stdout.Trim();
+        var name = new Uri(url).AbsolutePath.TrimStart('/');
+        (await Cli.RunAsync("pg:psql", "-a", app, "-c", "CREATE TABLE big (body text)")).Succeeded();
+
+        // What the size watch does to a database over its plan's size, done here by hand as the cluster's superuser.
+        var admin = new NpgsqlConnectionStringBuilder
+        {
+            Host = Path.Combine(Server.DataDir, "addons", "postgres", "run"), Port = Server.PostgresPort, Username = "postgres", Database = "postgres",
+        }.ConnectionString;
+        await new Nuvem.Platform.AddOns.Postgres.PostgresQuotaStore(admin).RevokeWritesAsync(name, CancellationToken.None);
+        await using (var source = NpgsqlDataSource.Create(admin))
+            await new Nuvem.Platform.AddOns.Postgres.PostgresAdminStore(source).SetReadOnlyAsync(name, true, CancellationToken.None);
+        await using var check = new NpgsqlConnection(admin);
+        await check.OpenAsync();
+        await using var owner = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = $1", check) { Parameters = { new() { Value = name + "_owner" } } };
+        Assert.Equal(1L, await owner.ExecuteScalarAsync()); // its tables belong to the platform's NOLOGIN role now
+
+        (await Cli.RunAsync("pg:reset", "-a", app, "--confirm", app)).Succeeded();
+        (await Cli.RunAsync("pg:psql", "-a", app, "-c", "CREATE TABLE again (id int); INSERT INTO again VALUES (1)")).Succeeded();
+        Assert.Matches(@"Data Size:.*\(In compliance\)", (await Cli.RunAsync("pg:info", "-a", app)).Succeeded().Output);
+        Assert.Equal(0L, await owner.ExecuteScalarAsync());
+    }
+
     private async Task Another_account_sees_none_of_it(ApiClient admin, string app, string addon)
     {
         var email = $"pg-{Guid.NewGuid().ToString("N")[..8]}@nuvem.test";
