@@ -18,7 +18,9 @@ namespace Nuvem.Bench;
 /// </summary>
 internal static partial class AddOnBenchmark
 {
-    private const int Queries = 300;
+    private const int Queries = 200;
+    /// <summary>Dyno, host and Npgsql take turns, so that all three see the machine's load alike.</summary>
+    private const int Rounds = 3;
 
     public static async Task RunAsync(int runs)
     {
@@ -27,7 +29,7 @@ internal static partial class AddOnBenchmark
             Console.Error.WriteLine($"no PostgreSQL: {PostgresBinaries.Missing()}");
             return;
         }
-        Console.WriteLine($"heroku-postgresql add-on: provisioning ({runs} runs) and query round trips ({Queries} each); median (p90) in ms");
+        Console.WriteLine($"heroku-postgresql add-on: provisioning ({runs} runs) and query round trips ({Rounds} rounds of {Queries} each); median (p90) in ms");
         Console.WriteLine($"load average at the start: {File.ReadAllText("/proc/loadavg").Trim()}");
         var port = Platform.FreePort();
         await using var platform = await Platform.StartAsync(new Dictionary<string, string> { ["NUVEM_POSTGRES_PORT"] = port.ToString() });
@@ -57,9 +59,13 @@ internal static partial class AddOnBenchmark
         }
         var source = await WriteAppAsync(binaries.Psql);
         RedeployBenchmark.Git(source, platform.CaFile, "push", "-q", $"https://git:{platform.Token}@localhost:{platform.ApiPort}/pgbench-0.git", "main");
-        var dyno = await DynoRoundTripsAsync(platform, api, binaries.Psql);
-        var host = Timings(Run(binaries.Psql, ["-X", "-A", "-t", "-q", "-d", url, "-f", Path.Combine(source, "rt.sql")]));
-        var npgsql = await NpgsqlRoundTripsAsync(url);
+        (List<double> Select, List<double> Insert) dyno = ([], []), host = ([], []), npgsql = ([], []);
+        for (var round = 1; round <= Rounds; round++)
+        {
+            Add(dyno, await DynoRoundTripsAsync(platform, api, binaries.Psql, $"d{round}"));
+            Add(host, Timings(Run(binaries.Psql, ["-X", "-A", "-t", "-q", "-v", $"round=h{round}", "-d", url, "-f", Path.Combine(source, "rt.sql")]), $"h{round}"));
+            Add(npgsql, await NpgsqlRoundTripsAsync(url));
+        }
         Directory.Delete(source, recursive: true);
 
         Console.WriteLine();
@@ -77,6 +83,12 @@ internal static partial class AddOnBenchmark
                               $"ratio {d.Median / h.Median:F2}   host Npgsql {n.Median:F3} ({n.P90:F3})");
         }
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    private static void Add((List<double> Select, List<double> Insert) into, (List<double> Select, List<double> Insert) round)
+    {
+        into.Select.AddRange(round.Select);
+        into.Insert.AddRange(round.Insert);
     }
 
     /// <returns>Milliseconds from the create request until the add-on is provisioned and the app has DATABASE_URL.</returns>
@@ -106,14 +118,15 @@ internal static partial class AddOnBenchmark
     private static async Task<string> WriteAppAsync(string psql)
     {
         var source = Directory.CreateTempSubdirectory("nuvem-bench-pg-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(source, "Procfile"), $"rt: {psql} -X -A -t -q -d \"$DATABASE_URL\" -f rt.sql\n");
-        var script = new StringBuilder("\\timing on\n");
+        await File.WriteAllTextAsync(Path.Combine(source, "Procfile"), $"rt: {psql} -X -A -t -q -v round=0 -d \"$DATABASE_URL\" -f rt.sql\n");
+        // Results go to /dev/null; psql's "Time:" lines still go to stdout. The markers carry the round (-v round=…).
+        var script = new StringBuilder("\\timing on\n\\o /dev/null\n");
         for (var i = 0; i < 20; i++) script.Append("SELECT 1;\n"); // warm-up: the session's catalog caches
-        script.Append("\\echo RT select\n");
+        script.Append("\\echo RT :round select\n");
         for (var i = 0; i < Queries; i++) script.Append("SELECT 1;\n");
-        script.Append("\\echo RT insert\n");
+        script.Append("\\echo RT :round insert\n");
         for (var i = 0; i < Queries; i++) script.Append("INSERT INTO bench_rt (note) VALUES ('round trip');\n");
-        script.Append("\\echo RT done\n");
+        script.Append("\\echo RT :round done\n");
         await File.WriteAllTextAsync(Path.Combine(source, "rt.sql"), script.ToString());
         RedeployBenchmark.Git(source, null, "init", "-q", "-b", "main");
         RedeployBenchmark.Git(source, null, "add", "-A");
@@ -123,9 +136,9 @@ internal static partial class AddOnBenchmark
 
     /// <summary>Runs the script in a one-off dyno of the app (its DATABASE_URL, the bridge's gateway) and reads its
     /// timings from the app's log.</summary>
-    private static async Task<(List<double> Select, List<double> Insert)> DynoRoundTripsAsync(Platform platform, HttpClient api, string psql)
+    private static async Task<(List<double> Select, List<double> Insert)> DynoRoundTripsAsync(Platform platform, HttpClient api, string psql, string round)
     {
-        var command = $"{psql} -X -A -t -q -d \"$DATABASE_URL\" -f rt.sql";
+        var command = $"{psql} -X -A -t -q -v round={round} -d \"$DATABASE_URL\" -f rt.sql";
         (await api.PostAsync("/apps/pgbench-0/dynos", RedeployBenchmark.Json(
             $"{{\"command\":{System.Text.Json.JsonSerializer.Serialize(command)},\"attach\":false}}"))).EnsureSuccessStatusCode();
         var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -137,7 +150,7 @@ internal static partial class AddOnBenchmark
             request.Headers.Accept.ParseAdd("text/event-stream");
             var body = await (await api.SendAsync(request)).Content.ReadAsStringAsync();
             var lines = body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l[6..]).ToList();
-            if (lines.Any(l => l.EndsWith("RT done", StringComparison.Ordinal))) return Timings(string.Join('\n', lines));
+            if (lines.Any(l => l.EndsWith($"RT {round} done", StringComparison.Ordinal))) return Timings(string.Join('\n', lines), round);
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"the one-off dyno did not finish; its log:\n{string.Join('\n', lines.TakeLast(30))}\n{platform.Output}");
             await Task.Delay(500);
@@ -145,15 +158,15 @@ internal static partial class AddOnBenchmark
     }
 
     /// <summary>The <c>Time: X ms</c> lines between the script's markers (psql's own output, or the app's log lines).</summary>
-    private static (List<double> Select, List<double> Insert) Timings(string output)
+    private static (List<double> Select, List<double> Insert) Timings(string output, string round)
     {
         var (select, insert) = (new List<double>(), new List<double>());
         List<double>? into = null;
         foreach (var line in output.Split('\n'))
         {
-            if (line.EndsWith("RT select", StringComparison.Ordinal)) into = select;
-            else if (line.EndsWith("RT insert", StringComparison.Ordinal)) into = insert;
-            else if (line.EndsWith("RT done", StringComparison.Ordinal)) into = null;
+            if (line.EndsWith($"RT {round} select", StringComparison.Ordinal)) into = select;
+            else if (line.EndsWith($"RT {round} insert", StringComparison.Ordinal)) into = insert;
+            else if (line.EndsWith($"RT {round} done", StringComparison.Ordinal)) into = null;
             else if (into is not null && TimeLine().Match(line) is { Success: true } match)
                 into.Add(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
