@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds in Release and prints medians and ratios against baselines
-# measured in the same run. bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]]]
-# (api and push by default; dynos needs root and the container runtime's packages, as nuvemd does).
+# measured in the same run. bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]] | addons [RUNS]]
+# (api and push by default; dynos and addons need root and the container runtime's packages, as nuvemd does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh

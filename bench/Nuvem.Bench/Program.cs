@@ -1,6 +1,6 @@
 using Nuvem.Bench;
 
-// bench/run.sh [api [N] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]]] — api and push by default. Each prints medians and ratios against a baseline
+// bench/run.sh [api [N] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]] | addons [RUNS]] — api and push by default. Each prints medians and ratios against a baseline
 // measured in the same run (see bench/README.md).
 
 if (args is ["--baseline-server", var bodyFile, var port])
@@ -33,9 +33,10 @@ if (which is "router") await RouterBenchmark.RunAsync(Count(10));
 if (which is "redeploy") await RedeployBenchmark.RunAsync(Count(20));
 if (which is "redeploy-real") await RedeployRealBenchmark.RunAsync(Count(5));
 if (which is "dynos") await DynoBenchmark.RunAsync(Count(15), Count(100, at: 2));
-if (which is not ("api" or "push" or "router" or "redeploy" or "redeploy-real" or "dynos" or "all"))
+if (which is "addons") await AddOnBenchmark.RunAsync(Count(5));
+if (which is not ("api" or "push" or "router" or "redeploy" or "redeploy-real" or "dynos" or "addons" or "all"))
 {
-    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]]]");
+    Console.Error.WriteLine("usage: bench/run.sh [api [REQUESTS] | push [RUNS] | router [SECONDS] | redeploy [SECONDS] | redeploy-real [RUNS] | dynos [STARTS [MAX_DYNOS]] | addons [RUNS]]");
     return 2;
 }
 return 0;

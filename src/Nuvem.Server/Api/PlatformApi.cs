@@ -1,3 +1,4 @@
+using Nuvem.Server.Api.Data;
 using Nuvem.Server.Api.Endpoints;
 
 namespace Nuvem.Server.Api;
@@ -23,6 +24,7 @@ public static class PlatformApi
         api.MapLogDrains();
         api.MapAddOns();
         api.MapAddOnAttachments();
+        api.MapDataDatabases();
         api.MapEmptyCollections();
     }
 }

@@ -55,6 +55,9 @@ public sealed partial class HerokuCliSession : IDisposable
         env["HOME"] = Home;
         env["HEROKU_HOST"] = _server.ApiUrl;
         env["HEROKU_PARTICLEBOARD_URL"] = _server.ApiUrl;
+        // The data API (pg:info, pg:reset, pg:credentials…) is nuvemd's API too. The CLI takes HEROKU_DATA_HOST as a bare
+        // host name and keeps HEROKU_HOST's scheme and port for it (a URL there would be looked up as a host name).
+        env["HEROKU_DATA_HOST"] = new Uri(_server.ApiUrl).Host;
         env["HEROKU_BUILDPACK_REGISTRY_URL"] = _server.ApiUrl; // shorthands like heroku/python are looked up on the platform
         env["DISABLE_TELEMETRY"] = "true";
         env["HEROKU_SKIP_ANALYTICS"] = "1";
