@@ -1,3 +1,4 @@
+using Nuvem.Server.Api.Data;
 using Nuvem.Server.Api.Endpoints;
 
 namespace Nuvem.Server.Api;
@@ -24,5 +25,6 @@ public static class PlatformApi
         api.MapAddOns();
         api.MapAddOnAttachments();
         api.MapEmptyCollections();
+        api.MapDataBackups();
     }
 }

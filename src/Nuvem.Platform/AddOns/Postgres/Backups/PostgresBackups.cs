@@ -59,6 +59,23 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
         store.Delete(transfer.Id);
     }
 
+    /// <summary>
+    /// Starts the scheduled captures due at <paramref name="now"/> (prefix a) and moves each schedule to its next day.
+    /// A run missed while the platform was down happens once at the next round, not once per missed day.
+    /// </summary>
+    public IReadOnlyList<PgTransfer> RunDue(DateTimeOffset now, Func<string, AddOn?> addOnOf)
+    {
+        var started = new List<PgTransfer>();
+        foreach (var schedule in store.Due(now))
+        {
+            store.SetNextRun(schedule.Id, PgBackupRules.NextRun(schedule.Hour, TimeZoneInfo.FindSystemTimeZoneById(schedule.TimeZone), now));
+            if (addOnOf(schedule.AddOnId) is not { State: AddOnStates.Provisioned } addOn) continue;
+            try { started.Add(Capture(addOn, scheduled: true)); }
+            catch (PlatformException e) { _log($"postgres: the scheduled backup of {addOn.Name} did not start: {e.Message}"); }
+        }
+        return started;
+    }
+
     /// <summary>Waits for a transfer started by this process (tests; the scheduler).</summary>
     public Task WaitAsync(string id) => _running.TryGetValue(id, out var running) ? running.Task : Task.CompletedTask;
 
