@@ -32,7 +32,7 @@ public static partial class PgBackupRules
     {
         var ordered = backups.OrderByDescending(b => b.Num).ToList();
         var kept = ordered.Where(b => b.Succeeded == true).Take(keep).ToHashSet();
-        var newestGood = ordered.FirstOrDefault(b => b.Succeeded == true)?.Num ?? int.MaxValue;
+        var newestGood = ordered.FirstOrDefault(b => b.Succeeded == true)?.Num ?? 0; // no good backup yet: every failure stays
         return ordered.Where(b => b.Finished && !kept.Contains(b) && (b.Succeeded == true || b.Num < newestGood)).ToList();
     }
 
