@@ -5,7 +5,8 @@ namespace Nuvem.Server.AddOns;
 
 /// <summary>
 /// Daily backups: at start, fails the transfers a stopped nuvemd left unfinished (and drops their scratch databases);
-/// then every 30 s starts the scheduled captures that are due (<see cref="PostgresBackups.RunDue"/>).
+/// then every 30 s starts the scheduled captures that are due (<see cref="PostgresBackups.RunDue"/>);
+/// hourly removes the dumps of destroyed apps.
 /// </summary>
 public sealed class PostgresBackupScheduler(PostgresBackups backups, AddOnStore addOns, ILogger<PostgresBackupScheduler> log) : BackgroundService
 {
@@ -14,6 +15,7 @@ public sealed class PostgresBackupScheduler(PostgresBackups backups, AddOnStore 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var recovered = false;
+        var nextSweep = DateTime.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -22,6 +24,11 @@ public sealed class PostgresBackupScheduler(PostgresBackups backups, AddOnStore 
                 {
                     await backups.RecoverAsync(stoppingToken);
                     recovered = true;
+                }
+                if (DateTime.UtcNow >= nextSweep)
+                {
+                    foreach (var removed in backups.SweepOrphans()) log.LogInformation("postgres: removed the dump {File} of a destroyed app", removed);
+                    nextSweep = DateTime.UtcNow.AddHours(1);
                 }
                 foreach (var started in backups.RunDue(DateTimeOffset.UtcNow, addOns.Find))
                     log.LogInformation("postgres: scheduled backup {Name} of {AddOn} started", started.Name, started.AddOnName);

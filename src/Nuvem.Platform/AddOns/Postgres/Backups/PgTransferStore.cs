@@ -41,6 +41,10 @@ public sealed class PgTransferStore(Database database)
     public IReadOnlyList<PgTransfer> BackupsOf(string addOnId) =>
         Many($"{Select} WHERE addon_id = @addOnId AND kind = 'backup' ORDER BY num", new { addOnId });
 
+    /// <summary>Every (database, file) a recorded backup has, for the sweep of dumps whose record is gone.</summary>
+    public IReadOnlySet<(string Database, string File)> Files() => database.Read(c =>
+        c.Query<(string, string)>("SELECT database, file FROM pg_transfers WHERE file IS NOT NULL").ToHashSet());
+
     public IReadOnlyList<PgTransfer> Unfinished() => Many($"{Select} WHERE finished_at IS NULL ORDER BY created_at", new { });
 
     public void Started(string id, DateTimeOffset at) =>

@@ -94,6 +94,29 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
             foreach (var partial in Directory.EnumerateFiles(cluster.Layout.Backups, "*.partial", SearchOption.AllDirectories)) File.Delete(partial);
     }
 
+    /// <summary>
+    /// Removes dumps whose backup is no longer recorded (its app was destroyed: the records went with it). The backups of
+    /// a destroyed add-on whose app lives on stay listed and restorable into another database until deleted.
+    /// </summary>
+    public IReadOnlyList<string> SweepOrphans()
+    {
+        if (!Directory.Exists(cluster.Layout.Backups)) return [];
+        var known = store.Files();
+        var removed = new List<string>();
+        foreach (var directory in Directory.EnumerateDirectories(cluster.Layout.Backups))
+        {
+            var database = Path.GetFileName(directory);
+            foreach (var dump in Directory.EnumerateFiles(directory, "*.dump"))
+            {
+                if (known.Contains((database, Path.GetFileName(dump)))) continue;
+                File.Delete(dump);
+                removed.Add(dump);
+            }
+            if (!Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+        }
+        return removed;
+    }
+
     private static void Usable(AddOn addOn)
     {
         if (addOn.Service != PostgresPlans.Service) throw PlatformException.Invalid($"{addOn.Name} is not a {PostgresPlans.Service} database.");
