@@ -62,17 +62,19 @@ public sealed class PostgresBackupEngine(PostgresCluster cluster)
 
     /// <summary>
     /// Restores <paramref name="path"/> into a new scratch database with <c>pg_restore --exit-on-error</c>, then compares:
-    /// the same user tables (schema.name) as the dumped snapshot, each with the same exact row count. The scratch
-    /// database is dropped afterwards whatever happened.
+    /// the same user tables (schema.name) as the dumped snapshot, each with the same exact row count. The restore runs as
+    /// <paramref name="role"/> (the app's role, by <c>--role</c>; the scratch database is its own, which pg_hba still keeps
+    /// it from opening), never with the superuser's rights: a dump holds the tenant's functions, and a CHECK constraint
+    /// or a generated column would run them while the rows load. The scratch database is dropped afterwards whatever happened.
     /// </summary>
-    public async Task<PgVerification> VerifyAsync(string path, IReadOnlyDictionary<string, long> expected, CancellationToken cancellation)
+    public async Task<PgVerification> VerifyAsync(string path, IReadOnlyDictionary<string, long> expected, string role, CancellationToken cancellation)
     {
         var scratch = ScratchPrefix + Guid.NewGuid().ToString("N")[..16];
         try
         {
-            await _store.CreateScratchAsync(scratch, cancellation);
+            await _store.CreateScratchAsync(scratch, role, cancellation);
             var restored = await RunAsync(cluster.Binaries.PgRestore,
-                [.. Socket(), "--no-password", "--exit-on-error", "--no-owner", "--no-acl", "-d", scratch, path], cancellation);
+                [.. Socket(), "--no-password", "--exit-on-error", "--no-owner", "--no-acl", $"--role={role}", "-d", scratch, path], cancellation);
             if (!restored.Succeeded) return new(false, $"the test restore failed: {restored.Message}");
             SortedDictionary<string, long> counts;
             await using (var connection = _store.Connect(scratch))

@@ -62,11 +62,12 @@ public sealed class PostgresBackupStore(PostgresCluster cluster)
     public async Task<long> DatabaseSizeAsync(string database, CancellationToken cancellation) =>
         await cluster.Admin.DatabaseSizeAsync(database, cancellation);
 
-    /// <summary>A database for a test restore, owned by the superuser; PUBLIC may not connect (and pg_hba lets an app
-    /// role open only the database of its own name), so no app can reach it.</summary>
-    public async Task CreateScratchAsync(string name, CancellationToken cancellation)
+    /// <summary>A database for a test restore, owned by <paramref name="owner"/> (the app's role, which restores into it
+    /// by SET ROLE); PUBLIC may not connect, and pg_hba lets an app role open only the database of its own name, so no app
+    /// can reach it.</summary>
+    public async Task CreateScratchAsync(string name, string owner, CancellationToken cancellation)
     {
-        await Admin($"CREATE DATABASE {Identifier(name)} OWNER {Identifier(PostgresConfigFiles.Superuser)} ENCODING 'UTF8' TEMPLATE template0", cancellation);
+        await Admin($"CREATE DATABASE {Identifier(name)} OWNER {Identifier(owner)} ENCODING 'UTF8' TEMPLATE template0", cancellation);
         await Admin($"REVOKE CONNECT, TEMPORARY ON DATABASE {Identifier(name)} FROM PUBLIC", cancellation);
     }
 

@@ -161,7 +161,7 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
         Log(transfer, $"backup of {transfer.AddOnName} started");
         var dump = await engine.DumpAsync(transfer.Database, transfer.File!, line => Log(transfer, line), cancellation);
         store.Sizes(transfer.Id, dump.SourceBytes, dump.Bytes);
-        var verification = await engine.VerifyAsync(dump.Path, dump.Counts, cancellation);
+        var verification = await engine.VerifyAsync(dump.Path, dump.Counts, transfer.Database, cancellation);
         Log(transfer, (verification.Verified ? "verified: " : "NOT verified: ") + verification.Summary);
         store.Finished(transfer.Id, verification.Verified, verification.Verified, verification.Verified ? null : verification.Summary, clock.GetUtcNow());
         _log($"postgres: {transfer.Name} of {transfer.AddOnName}: {verification.Summary}");

@@ -30,7 +30,7 @@ public sealed class PostgresBackupEngineTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dump.Path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(dump.Path)!));
         Assert.Equal(Path.Combine(cluster.Cluster.Layout.Backups, database, "b001.dump"), dump.Path);
-        var verification = await engine.VerifyAsync(dump.Path, dump.Counts, CancellationToken.None);
+        var verification = await engine.VerifyAsync(dump.Path, dump.Counts, database, CancellationToken.None);
         Assert.True(verification.Verified, verification.Summary);
         Assert.Equal("test restore matched: 3 tables, 253 rows", verification.Summary);
         Assert.Empty(await engine.Store.ScratchDatabasesAsync(PostgresBackupEngine.ScratchPrefix, CancellationToken.None));
@@ -61,10 +61,11 @@ public sealed class PostgresBackupEngineTests
     {
         await using var cluster = new TestCluster();
         var added = await cluster.ProvisionAsync();
+        var database = added.ProviderId;
         await Sql(cluster, added.Config["URL"], "CREATE TABLE t (id int, payload text); INSERT INTO t SELECT g, repeat(md5(g::text), 20) FROM generate_series(1, 5000) g;");
         var engine = new PostgresBackupEngine(cluster.Cluster);
         var dump = await engine.DumpAsync(added.ProviderId, "b001.dump", _ => { }, CancellationToken.None);
-        Assert.True((await engine.VerifyAsync(dump.Path, dump.Counts, CancellationToken.None)).Verified);
+        Assert.True((await engine.VerifyAsync(dump.Path, dump.Counts, database, CancellationToken.None)).Verified);
 
         var bytes = await File.ReadAllBytesAsync(dump.Path);
         var truncated = dump.Path + ".truncated";
@@ -76,14 +77,41 @@ public sealed class PostgresBackupEngineTests
 
         foreach (var bad in new[] { truncated, corrupt })
         {
-            var result = await engine.VerifyAsync(bad, dump.Counts, CancellationToken.None);
+            var result = await engine.VerifyAsync(bad, dump.Counts, database, CancellationToken.None);
             Assert.False(result.Verified, $"{Path.GetFileName(bad)}: {result.Summary}");
         }
         // A dump that restores but does not hold what the snapshot held (here: the counts say otherwise).
-        var other = await engine.VerifyAsync(dump.Path, new Dictionary<string, long> { ["public.t"] = 5001 }, CancellationToken.None);
+        var other = await engine.VerifyAsync(dump.Path, new Dictionary<string, long> { ["public.t"] = 5001 }, database, CancellationToken.None);
         Assert.False(other.Verified);
         Assert.Contains("public.t has 5000 rows, not 5001", other.Summary);
         Assert.Empty(await engine.Store.ScratchDatabasesAsync(PostgresBackupEngine.ScratchPrefix, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_test_restore_runs_the_tenants_code_with_the_tenants_rights_only()
+    {
+        await using var cluster = new TestCluster();
+        var added = await cluster.ProvisionAsync();
+        var (url, database) = (added.Config["URL"], added.ProviderId);
+        // A CHECK constraint runs its function for every row loaded: as the superuser, this one would make the tenant one.
+        await Sql(cluster, url, $$"""
+            CREATE FUNCTION sneaky() RETURNS boolean LANGUAGE plpgsql AS $f$
+            BEGIN
+              IF current_user = 'postgres' THEN
+                EXECUTE 'ALTER ROLE {{database}} SUPERUSER';
+              END IF;
+              RETURN true;
+            END $f$;
+            CREATE TABLE guarded (v int CHECK (sneaky()));
+            INSERT INTO guarded VALUES (1), (2);
+            """);
+        var engine = new PostgresBackupEngine(cluster.Cluster);
+        var dump = await engine.DumpAsync(database, "b001.dump", _ => { }, CancellationToken.None);
+        var verification = await engine.VerifyAsync(dump.Path, dump.Counts, database, CancellationToken.None);
+        Assert.True(verification.Verified, verification.Summary);
+        await engine.RestoreAsync(dump.Path, database, _ => { }, CancellationToken.None);
+        Assert.Equal("2", await Scalar(cluster, url, "SELECT count(*) FROM guarded"));
+        Assert.Equal("False", await Scalar(cluster, url, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
     }
 
     private static async Task Sql(TestCluster cluster, string url, string sql)

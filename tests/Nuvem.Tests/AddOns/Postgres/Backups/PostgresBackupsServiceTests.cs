@@ -57,7 +57,7 @@ public sealed class PostgresBackupsServiceTests
 
         // A transfer left unfinished by a stopped platform fails at the next start; a leftover scratch database goes.
         var interrupted = store.Insert(app.Id, PgTransferKinds.Backup, false, addOn, null, null, now);
-        await engine.Store.CreateScratchAsync(PostgresBackupEngine.ScratchPrefix + "leftover", CancellationToken.None);
+        await engine.Store.CreateScratchAsync(PostgresBackupEngine.ScratchPrefix + "leftover", added.ProviderId, CancellationToken.None);
         var next = new PostgresBackups(store, engine, cluster.Cluster, TimeProvider.System);
         await next.RecoverAsync(CancellationToken.None);
         var failed = store.Find(interrupted.Id)!;
