@@ -20,11 +20,7 @@ public sealed class PostgresBackupScheduler(PostgresBackups backups, AddOnStore 
         {
             try
             {
-                if (!recovered)
-                {
-                    await backups.RecoverAsync(stoppingToken);
-                    recovered = true;
-                }
+                if (!recovered) recovered = await backups.RecoverAsync(stoppingToken);
                 if (DateTime.UtcNow >= nextSweep)
                 {
                     foreach (var removed in backups.SweepOrphans()) log.LogInformation("postgres: removed the dump {File} of a destroyed app", removed);

@@ -45,8 +45,17 @@ public sealed class PostgresBackupEngine(PostgresCluster cluster)
         {
             counts = await PostgresBackupStore.TableCountsAsync(connection, transaction, cancellation);
             log($"snapshot {snapshot}: {counts.Count} tables, {counts.Values.Sum()} rows");
-            var result = await RunAsync(cluster.Binaries.PgDump,
-                [.. Socket(), "-Fc", "--no-password", $"--snapshot={snapshot}", "-f", partial, "-d", database], cancellation);
+            PostgresProcesses.Result result;
+            try
+            {
+                result = await RunAsync(cluster.Binaries.PgDump,
+                    [.. Socket(), "-Fc", "--no-password", $"--snapshot={snapshot}", "-f", partial, "-d", database], cancellation);
+            }
+            catch
+            {
+                File.Delete(partial); // cancelled: pg_dump was killed
+                throw;
+            }
             if (!result.Succeeded)
             {
                 File.Delete(partial);

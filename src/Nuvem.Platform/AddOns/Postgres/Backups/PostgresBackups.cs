@@ -79,19 +79,27 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
     /// <summary>Waits for a transfer started by this process (tests; the scheduler).</summary>
     public Task WaitAsync(string id) => _running.TryGetValue(id, out var running) ? running.Task : Task.CompletedTask;
 
-    /// <summary>After a restart: transfers a stopped nuvemd left unfinished failed; their scratch databases and partial dumps go.</summary>
-    public async Task RecoverAsync(CancellationToken cancellation)
+    /// <summary>
+    /// After a restart: transfers a stopped nuvemd left unfinished fail; the role of a database whose restore was cut
+    /// short may log in again; scratch databases and partial dumps go. Needs the cluster to answer when there is one.
+    /// </summary>
+    /// <returns>False when the cluster exists but does not answer yet (call again).</returns>
+    public async Task<bool> RecoverAsync(CancellationToken cancellation)
     {
+        var clusterUp = cluster.Layout.Initialized && await cluster.AnswersAsync(cancellation);
+        if (cluster.Layout.Initialized && !clusterUp) return false;
         foreach (var transfer in store.Unfinished().Where(t => !_running.ContainsKey(t.Id)))
         {
+            if (!transfer.IsBackup && clusterUp && transfer.StartedAt is not null) await engine.Store.EndRestoreAsync(transfer.Database, cancellation);
             store.Finished(transfer.Id, false, false, "interrupted: the platform stopped while it ran", clock.GetUtcNow());
             _log($"postgres: {transfer.Name} of app {transfer.AppId} was interrupted by a restart");
         }
-        if (!cluster.Layout.Initialized || !await cluster.AnswersAsync(cancellation)) return;
+        if (!clusterUp) return true;
         foreach (var scratch in await engine.Store.ScratchDatabasesAsync(PostgresBackupEngine.ScratchPrefix, cancellation))
             await engine.Store.DropScratchAsync(scratch, cancellation);
         if (Directory.Exists(cluster.Layout.Backups))
             foreach (var partial in Directory.EnumerateFiles(cluster.Layout.Backups, "*.partial", SearchOption.AllDirectories)) File.Delete(partial);
+        return true;
     }
 
     /// <summary>

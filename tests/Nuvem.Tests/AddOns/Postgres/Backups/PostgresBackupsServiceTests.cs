@@ -55,20 +55,39 @@ public sealed class PostgresBackupsServiceTests
         Assert.False(File.Exists(engine.PathOf(added.ProviderId, "b002.dump")));
         Assert.True(File.Exists(engine.PathOf(added.ProviderId, "b007.dump")));
 
+        // A capture cancelled while it waits for the one before it (or while pg_dump runs) ends canceled, leaving no dump.
+        var first = backups.Capture(addOn);
+        var second = backups.Capture(addOn);
+        backups.Cancel(second);
+        await Task.WhenAll(backups.WaitAsync(first.Id), backups.WaitAsync(second.Id));
+        var canceled = store.Find(second.Id)!;
+        Assert.Equal((false, "canceled"), (canceled.Succeeded, canceled.Error));
+        Assert.NotNull(canceled.CanceledAt);
+        Assert.True(store.Find(first.Id)!.Succeeded);
+        Assert.False(File.Exists(engine.PathOf(added.ProviderId, second.File!)));
+        Assert.Throws<PlatformException>(() => backups.Cancel(canceled));
+
         // A transfer left unfinished by a stopped platform fails at the next start; a leftover scratch database goes.
         var interrupted = store.Insert(app.Id, PgTransferKinds.Backup, false, addOn, null, null, now);
+        // A restore cut short after its role was kept from logging in: the role may log in again after the restart.
+        var cutShort = store.Insert(app.Id, PgTransferKinds.Restore, false, addOn, done.Id, done.Name, now);
+        store.Started(cutShort.Id, now);
+        await engine.Store.BeginRestoreAsync(added.ProviderId, CancellationToken.None);
+        await Assert.ThrowsAsync<PostgresException>(async () => await cluster.OpenAsync(added.Config["URL"]));
         await engine.Store.CreateScratchAsync(PostgresBackupEngine.ScratchPrefix + "leftover", added.ProviderId, CancellationToken.None);
         var next = new PostgresBackups(store, engine, cluster.Cluster, TimeProvider.System);
-        await next.RecoverAsync(CancellationToken.None);
+        Assert.True(await next.RecoverAsync(CancellationToken.None));
         var failed = store.Find(interrupted.Id)!;
         Assert.Equal((false, "interrupted: the platform stopped while it ran"), (failed.Succeeded, failed.Error));
+        Assert.False(store.Find(cutShort.Id)!.Succeeded);
+        await using (var again = await cluster.OpenAsync(added.Config["URL"])) Assert.Equal(System.Data.ConnectionState.Open, again.State);
         Assert.Empty(await engine.Store.ScratchDatabasesAsync(PostgresBackupEngine.ScratchPrefix, CancellationToken.None));
 
         // A restore of a backup that did not succeed is refused; the app's destruction leaves dumps the sweep removes.
         var refused = await Assert.ThrowsAsync<PlatformException>(() => next.RestoreAsync(addOn, failed, CancellationToken.None));
         Assert.Contains("did not complete successfully", refused.Message);
         database.Write((c, t) => Dapper.SqlMapper.Execute(c, "DELETE FROM apps WHERE id = @Id", new { app.Id }, t));
-        Assert.Equal(6, next.SweepOrphans().Count);
+        Assert.Equal(6, next.SweepOrphans().Count); // a001, b004–b008 (b003 went by retention)
         Assert.False(Directory.Exists(Path.Combine(cluster.Cluster.Layout.Backups, added.ProviderId)));
     }
 }
