@@ -63,6 +63,10 @@ public sealed class HerokuCliPgBackupsTests(HerokuCliFixture fixture) : IClassFi
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(signed[..^1] + (signed[^1] == '0' ? '1' : '0'))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(Regex.Replace(signed, @"expires=\d+", "expires=9999999999"))).StatusCode);
 
+        // The platform's own signed URL is a backup_url a restore takes (as Heroku restores from a URL).
+        (await Data("pg:backups:restore", signed, "DATABASE_URL", "-a", app, "--confirm", app)).Succeeded();
+        Assert.Equal("kept one|kept two", await Scalar(url, "SELECT string_agg(body, '|' ORDER BY id) FROM notes"));
+
         // A dump from elsewhere is not fetched: the refusal says what to do instead.
         var outside = await Data("pg:backups:restore", "https://example.com/some.dump", "DATABASE_URL", "-a", app, "--confirm", app);
         Assert.NotEqual(0, outside.ExitCode);
@@ -78,6 +82,7 @@ public sealed class HerokuCliPgBackupsTests(HerokuCliFixture fixture) : IClassFi
         Assert.DoesNotContain("b001", after);
         Assert.Contains("No backups. Capture one", after);
         (await Data("apps:destroy", app, "--confirm", app)).Succeeded();
+        Assert.Empty(fixture.Proxy.Attempts); // nothing went to api.data.heroku.com or anywhere else
     }
 
     /// <summary>
