@@ -135,8 +135,10 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
     private void Start(PgTransfer transfer, Func<CancellationToken, Task> work)
     {
         var cancel = new CancellationTokenSource();
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
         {
+            await registered.Task; // so that the entry below exists before the work can remove it
             try
             {
                 await _one.WaitAsync(cancel.Token);
@@ -161,6 +163,7 @@ public sealed class PostgresBackups(PgTransferStore store, PostgresBackupEngine 
             }
         });
         _running[transfer.Id] = (task, cancel);
+        registered.SetResult();
     }
 
     private async Task BackupAsync(PgTransfer transfer, string plan, CancellationToken cancellation)
