@@ -26,5 +26,6 @@ public static class PlatformApi
         api.MapAddOnAttachments();
         api.MapDataDatabases();
         api.MapEmptyCollections();
+        api.MapDataBackups();
     }
 }

@@ -35,7 +35,7 @@ internal static class NuvemPostgres
         services.AddSingleton<IAddOnProvider>(provider => new PostgresProvider(provider.GetRequiredService<PostgresCluster>(),
             provider.GetRequiredService<PostgresFinalBackups>(), Log(provider)));
         services.AddHostedService<PostgresSupervisor>();
-        return services;
+        return services.AddNuvemPostgresBackups();
     }
 
     /// <summary>Stops the cluster a stopped or killed nuvemd left running (<c>nuvemd --stop-dynos</c>).</summary>
