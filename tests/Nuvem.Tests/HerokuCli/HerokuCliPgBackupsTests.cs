@@ -86,8 +86,8 @@ public sealed class HerokuCliPgBackupsTests(HerokuCliFixture fixture) : IClassFi
     }
 
     /// <summary>
-    /// <c>heroku ARGS</c> in the fixture's session with <c>HEROKU_DATA_HOST</c> at the platform (a host name: the CLI keeps
-    /// the API URL's protocol and port), set here until the session sets it for every test.
+    /// <c>heroku ARGS</c> in the fixture's session (which points <c>HEROKU_DATA_HOST</c> at the platform), optionally without
+    /// the proxy trap: the CLI's download code reads HTTPS_PROXY and ignores NO_PROXY.
     /// </summary>
     private Task<HerokuCliSession.Result> Data(params string[] args) => Data(args, withoutProxy: false);
 
@@ -100,7 +100,6 @@ public sealed class HerokuCliPgBackupsTests(HerokuCliFixture fixture) : IClassFi
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         fixture.Cli.Configure(start);
-        start.Environment["HEROKU_DATA_HOST"] = new Uri(Server.ApiUrl).Host;
         if (withoutProxy)
             foreach (var proxy in new[] { "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy" }) start.Environment.Remove(proxy);
         var (code, stdout, stderr) = await Run(start, TimeSpan.FromMinutes(3));

@@ -96,15 +96,6 @@ public static class DataBackupEndpoints
                 throw PlatformException.NotFound("schedule", "No such backup schedule.");
             return Results.Json(DataTransferJson.Schedule(schedule));
         });
-
-        // pg:backups:capture and :schedule first GET the database (its pg:info) and stop on a 404. That endpoint belongs
-        // to the rest of the data API; until it is there this answers with the least the two commands read. Its Order
-        // makes any other GET /client/v11/databases/{addon} win over it.
-        databases.MapGet("", (HttpContext http, string addon, AddOnService addOns) =>
-        {
-            var database = Database(http, addon, addOns);
-            return Results.Json(new { addon_id = database.Id, name = database.Name, plan = database.Plan, info = Array.Empty<object>() });
-        }).WithOrder(1000);
     }
 
     private static PostgresBackups Backups(IServiceProvider services) =>
