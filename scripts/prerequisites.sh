@@ -5,8 +5,9 @@
 # dyno's monitor, tini as its PID 1, the CNI plugins and nftables/iptables for its network. PostgreSQL (Debian 12:
 # version 15) for heroku-postgresql add-ons: nuvemd runs its own cluster from /usr/lib/postgresql/<version>/bin, as the
 # package's postgres user; the client for pg_dump/pg_restore/psql.
+# redis-server for heroku-redis add-ons: one server per add-on, run as the package's redis user.
 NUVEM_APT_PACKAGES=(git ca-certificates curl crun runc conmon tini containernetworking-plugins nftables iptables iproute2 util-linux
-  postgresql postgresql-client)
+  postgresql postgresql-client redis-server)
 
 # What the built-in buildpacks run, looked up as the builder does (its PATH is /usr/local/bin:/usr/bin:/bin):
 # python3 able to make a virtualenv, node and npm. Each comes from Debian only when it is missing, so a

@@ -47,6 +47,7 @@ if (stopDynos)
     await leftovers.Dynos.RecoverAsync(_ => null);
     await leftovers.Dynos.ShutdownAsync();
     await NuvemPostgres.StopLeftoverAsync(options);
+    await NuvemRedis.StopLeftoverAsync(options);
     return 0;
 }
 
@@ -90,6 +91,7 @@ builder.Services
     .AddNuvemDynos(options, settings, runtimes.Dynos)
     .AddNuvemAddOns()
     .AddNuvemPostgres(options, ca)
+    .AddNuvemRedis(options)
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

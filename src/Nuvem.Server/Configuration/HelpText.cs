@@ -37,7 +37,8 @@ internal static class HelpText
           NUVEM_ROUTER_TIMEOUT seconds a dyno may take to start its response before H12 (default 30)
           NUVEM_POSTGRES_PORT  the platform's Postgres cluster for heroku-postgresql add-ons (default 5433)
           NUVEM_POSTGRES_FINAL_BACKUP_DAYS  days the final dump of a removed Postgres add-on is kept (default 7)
+          NUVEM_REDIS_PORTS    ports for heroku-redis add-ons, one Redis server each (default 6380-6479)
 
-        nuvemd --stop-dynos   stops every dyno and the Postgres cluster a stopped or killed nuvemd left running (they outlive it on purpose)
+        nuvemd --stop-dynos   stops every dyno and the Postgres and Redis servers a stopped or killed nuvemd left running (they outlive it on purpose)
         """;
 }

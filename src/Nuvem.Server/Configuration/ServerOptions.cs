@@ -44,6 +44,8 @@ public sealed record ServerOptions
     public int PostgresPort { get; init; } = 5433;
     /// <summary>NUVEM_POSTGRES_FINAL_BACKUP_DAYS: how long the last dump of a removed Postgres add-on is kept.</summary>
     public int PostgresFinalBackupDays { get; init; } = 7;
+    /// <summary>NUVEM_REDIS_PORTS: the ports heroku-redis add-ons get, one each (6380-6479).</summary>
+    public (int First, int Last) RedisPorts { get; init; } = (6380, 6479);
 
     public string DatabasePath => Path.Combine(DataDir, "nuvem.db");
     public string TlsDir => Path.Combine(DataDir, "tls");
@@ -137,6 +139,7 @@ public sealed record ServerOptions
             RouterTimeout = TimeSpan.FromSeconds(Positive("NUVEM_ROUTER_TIMEOUT", 30)),
             PostgresPort = Port("NUVEM_POSTGRES_PORT", 5433),
             PostgresFinalBackupDays = Positive("NUVEM_POSTGRES_FINAL_BACKUP_DAYS", 7),
+            RedisPorts = Get("NUVEM_REDIS_PORTS") is { } redisPorts ? Nuvem.Platform.AddOns.Redis.RedisSettings.ParsePorts(redisPorts) : (6380, 6479),
             Builds = new BuildSettings
             {
                 Timeout = TimeSpan.FromSeconds(Positive("NUVEM_BUILD_TIMEOUT", 15 * 60)),

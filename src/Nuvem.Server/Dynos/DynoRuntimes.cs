@@ -33,7 +33,7 @@ public static class DynoRuntimes
         IDynoNetwork network = options.Containers.Network == DynoNetworkMode.Bridge
             ? new BridgeNetwork(options.Containers.Bridge, options.Containers.Subnet, options.Containers.Port,
                 Path.Combine(options.Containers.Directory, "leases"), ContainerHost.CniPlugins()!, options.Containers.EgressDeny,
-                hostPorts: [options.PostgresPort])
+                hostPorts: [options.PostgresPort, .. Enumerable.Range(options.RedisPorts.First, options.RedisPorts.Last - options.RedisPorts.First + 1)])
             : new HostNetwork();
         var containers = new ContainerDynoRuntime(options.Containers, host, network, slugs);
         var builds = new ContainerBuildRuntime(options.Builds.Resources, options.Containers, host, network, options.DataDir, builtInBuildpacks);
