@@ -164,7 +164,7 @@ public sealed class NuvemServer : IAsyncDisposable
     /// </summary>
     public async Task StopLeftoverDynosAsync()
     {
-        if (!Directory.Exists(Path.Combine(DataDir, "dynos")) && !Directory.Exists(Path.Combine(DataDir, "addons", "postgres"))) return;
+        if (!Directory.Exists(Path.Combine(DataDir, "dynos")) && !Directory.Exists(Path.Combine(DataDir, "addons"))) return;
         var start = Nuvemd("--stop-dynos");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
