@@ -185,6 +185,8 @@ public sealed record ServerOptions
             throw new ArgumentException($"NUVEM_API_PORT and NUVEM_ROUTER_PORT must differ (both are {options.ApiPort}).");
         if (options.PostgresPort == options.ApiPort || options.PostgresPort == options.RouterPort || options.PostgresPort == options.RendezvousPort)
             throw new ArgumentException($"NUVEM_POSTGRES_PORT ({options.PostgresPort}) must differ from the API, router and rendezvous ports.");
+        if (new[] { options.ApiPort, options.RouterPort, options.RendezvousPort, options.PostgresPort }.Any(p => p >= options.RedisPorts.First && p <= options.RedisPorts.Last))
+            throw new ArgumentException($"NUVEM_REDIS_PORTS ({options.RedisPorts.First}-{options.RedisPorts.Last}) must not hold the API, router, rendezvous or Postgres port.");
         return options;
     }
 

@@ -114,7 +114,10 @@ public sealed class RedisServers
     {
         try
         {
-            var first = File.ReadLines(Path.Combine(DataFolder(name), "redis.pid")).FirstOrDefault();
+            // data/ is the redis user's: its pid file is read only when it is a plain file, never through a link.
+            var file = new FileInfo(Path.Combine(DataFolder(name), "redis.pid"));
+            if (!file.Exists || file.LinkTarget is not null || file.Length > 32) return null;
+            var first = File.ReadLines(file.FullName).FirstOrDefault();
             if (!int.TryParse(first, out var pid) || pid <= 0) return null;
             var comm = File.ReadAllText($"/proc/{pid}/comm").Trim();
             var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -127,7 +130,9 @@ public sealed class RedisServers
 
     public string LogTail(string name, int lines = 15)
     {
-        try { return string.Join('\n', File.ReadLines(Path.Combine(DataFolder(name), "redis.log")).TakeLast(lines)); }
+        var file = new FileInfo(Path.Combine(DataFolder(name), "redis.log"));
+        if (!file.Exists || file.LinkTarget is not null) return "";
+        try { return string.Join('\n', File.ReadLines(file.FullName).TakeLast(lines)); }
         catch (IOException) { return ""; }
     }
 
