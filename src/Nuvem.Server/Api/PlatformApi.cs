@@ -25,6 +25,7 @@ public static class PlatformApi
         api.MapAddOns();
         api.MapAddOnAttachments();
         api.MapDataDatabases();
+        api.MapRedisData();
         api.MapEmptyCollections();
         api.MapDataBackups();
     }

@@ -5,7 +5,7 @@ using Nuvem.Tests.Infrastructure;
 namespace Nuvem.Tests.AddOns.Redis;
 
 /// <summary>The unmodified heroku CLI: <c>addons:plans</c>, <c>addons:create heroku-redis</c> → <c>REDIS_URL</c>,
-/// <c>addons:upgrade</c> (the server restarts with the new limits, the data stays), <c>addons:destroy</c>.</summary>
+/// <c>redis:credentials</c>, <c>redis:info</c>, <c>addons:upgrade</c> (the server restarts with the new limits, the data stays), <c>addons:destroy</c>.</summary>
 public sealed class RedisCliTests(HerokuCliFixture fixture) : IClassFixture<HerokuCliFixture>
 {
     private HerokuCliSession Cli => fixture.Cli;
@@ -25,6 +25,14 @@ public sealed class RedisCliTests(HerokuCliFixture fixture) : IClassFixture<Hero
         var url = new Uri((await Cli.RunAsync("config:get", "REDIS_URL", "-a", app)).Succeeded().Stdout.Trim());
         var password = url.UserInfo.TrimStart(':');
         Assert.Equal("+OK", await Resp.CommandAsync(url.Port, password, "SET", "kept", "yes"));
+
+        // redis:credentials and redis:info read the data API (/redis/v0/databases/{name}) on nuvemd's API.
+        Assert.Equal(url.ToString().TrimEnd('/'), (await Cli.RunAsync("redis:credentials", "-a", app)).Succeeded().Stdout.Trim());
+        var info = (await Cli.RunAsync("redis:info", "-a", app)).Succeeded().Stdout;
+        Assert.Contains($"=== {name} (REDIS_URL)", info);
+        Assert.Matches(@"Plan: +mini", info);
+        Assert.Matches(@"Status: +available", info);
+        Assert.Matches(@"Maxmemory: +25 MB", info);
 
         (await Cli.RunAsync("addons:upgrade", name, "premium-1", "-a", app)).Succeeded();
         Assert.Matches(@"heroku-redis \(" + name + @"\) +premium-1", (await Cli.RunAsync("addons", "-a", app)).Succeeded().Stdout);
