@@ -21,6 +21,7 @@ public sealed class RedisProvider(RedisServers servers, Action<string>? log = nu
         {
             var all = servers.All();
             var instance = all.FirstOrDefault(i => i.AddOnId == request.AddOnId);
+            var made = instance is null;
             if (instance is null)
             {
                 var port = RedisInstance.FreePort(servers.Settings.Ports, all.Select(i => i.Port), RedisServers.Listens)
@@ -28,7 +29,13 @@ public sealed class RedisProvider(RedisServers servers, Action<string>? log = nu
                 instance = new RedisInstance(RedisInstance.NewName(), request.AddOnId, port, limits.Plan, RedisInstance.NewPassword());
                 servers.Save(instance);
             }
-            await servers.EnsureRunningAsync(instance, cancellation);
+            try { await servers.EnsureRunningAsync(instance, cancellation); }
+            catch when (made)
+            {
+                // A failed provision is not retried by anyone: what it made goes, or the supervisor would keep starting it.
+                await servers.RemoveAsync(instance.Name, CancellationToken.None);
+                throw;
+            }
             _log($"redis: provisioned {instance.Name} for add-on {request.AddOnName} ({limits.Plan}, port {instance.Port})");
             return new ProvisionResult(instance.Name, new Dictionary<string, string> { ["URL"] = instance.Url(servers.Settings.DynoHost) }, null);
         }
