@@ -52,6 +52,9 @@ public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClas
     [Fact]
     public Task Plans_of_heroku_postgresql() => PlansAsync("heroku-postgresql", "essential-0", "standard-0");
 
+    [Fact]
+    public Task Plans_of_heroku_redis() => PlansAsync("heroku-redis", "mini", "premium-1");
+
     private async Task PlansAsync(string service, string defaultPlan, string other)
     {
         var plans = (await Cli.RunAsync("addons:plans", service)).Succeeded();
@@ -68,6 +71,10 @@ public sealed class HerokuCliAddOnsTests(HerokuCliAddOnsFixture fixture) : IClas
     [Fact]
     public Task Create_list_info_attach_detach_upgrade_and_destroy_heroku_postgresql() =>
         LifecycleAsync("heroku-postgresql:essential-0", "heroku-postgresql:essential-1", "DATABASE", "postgresql");
+
+    [Fact]
+    public Task Create_list_info_attach_detach_upgrade_and_destroy_heroku_redis() =>
+        LifecycleAsync("heroku-redis:mini", "heroku-redis:premium-0", "REDIS", "redis");
 
     private async Task LifecycleAsync(string servicePlan, string upgradeTo, string attachment, string namePrefix)
     {
