@@ -90,6 +90,7 @@ builder.Services
     .AddNuvemDynos(options, settings, runtimes.Dynos)
     .AddNuvemAddOns()
     .AddNuvemPostgres(options, ca)
+    .AddNuvemWebhooks()
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

@@ -27,5 +27,6 @@ public static class PlatformApi
         api.MapDataDatabases();
         api.MapEmptyCollections();
         api.MapDataBackups();
+        api.MapWebhooks();
     }
 }
