@@ -4,7 +4,7 @@ namespace Nuvem.Platform.Webhooks;
 /// When a delivery is tried again: <c>notify</c> webhooks get one attempt (as Heroku); <c>sync</c> ones up to
 /// <see cref="MaxAttempts"/>, each wait four times the one before (base, 4×base, 16×base…). A 2xx response succeeds.
 /// </summary>
-public sealed record RetrySchedule(TimeSpan BaseDelay, int MaxAttempts = 4)
+public sealed record RetrySchedule(TimeSpan BaseDelay, int MaxAttempts = 3)
 {
     public static readonly RetrySchedule Default = new(TimeSpan.FromSeconds(1));
 
