@@ -1,9 +1,11 @@
+using Nuvem.Platform.AddOns;
+using Nuvem.Platform.AddOns.DeployHooks;
 using Nuvem.Platform.Events;
 using Nuvem.Platform.Webhooks;
 
 namespace Nuvem.Server.Composition;
 
-/// <summary>App webhooks: the store, the rules, and the dispatcher, which listens to the operations' app events and
+/// <summary>App webhooks and Deploy Hooks: the store, the rules, and the dispatcher, which listens to the operations' app events and
 /// resumes at start-up the deliveries a stopped platform left unfinished.</summary>
 internal static class WebhookServices
 {
@@ -15,6 +17,10 @@ internal static class WebhookServices
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<IAppEvents>(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<WebhookResumer>();
+        // Deploy Hooks: an add-on provider, and a listener of the same app events.
+        services.AddSingleton<IAddOnProvider, DeployHooksProvider>();
+        services.AddSingleton<DeployHookSender>();
+        services.AddSingleton<IAppEvents>(provider => provider.GetRequiredService<DeployHookSender>());
         return services;
     }
 
