@@ -25,6 +25,8 @@ public sealed class WebhookService(WebhookStore store)
     public Webhook Find(App app, string id) =>
         store.Find(app.Id, id.Trim()) ?? throw PlatformException.NotFound("webhook", $"Couldn't find that webhook ({id}) on {app.Name}.");
 
+    /// <summary>Adds a webhook; without a secret, one is made (as Heroku, which returns it once in
+    /// <c>Heroku-Webhook-Secret</c>), so every delivery is signed.</summary>
     public Webhook Add(App app, IReadOnlyList<string>? include, string? level, string? url, string? secret, string? authorization)
     {
         if (store.List(app.Id).Count >= MaxPerApp)
@@ -33,7 +35,7 @@ public sealed class WebhookService(WebhookStore store)
         var hook = new Webhook
         {
             Id = Guid.NewGuid().ToString(), AppId = app.Id, Url = ValidUrl(url), Level = ValidLevel(level),
-            IncludeJson = JsonSerializer.Serialize(ValidInclude(include)), Secret = Optional(secret, "secret"),
+            IncludeJson = JsonSerializer.Serialize(ValidInclude(include)), Secret = Optional(secret, "secret") ?? NewSecret(),
             AuthorizationHeader = Optional(authorization, "authorization"), CreatedAt = now, UpdatedAt = now,
         };
         store.Insert(hook);
@@ -72,6 +74,8 @@ public sealed class WebhookService(WebhookStore store)
 
     public WebhookEvent Event(App app, string id) =>
         store.FindEvent(app.Id, id.Trim()) ?? throw PlatformException.NotFound("webhook_event", $"Couldn't find that webhook event ({id}).");
+
+    private static string NewSecret() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     internal static string ValidUrl(string? url)
     {

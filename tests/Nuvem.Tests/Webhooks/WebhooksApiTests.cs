@@ -31,6 +31,7 @@ public sealed class WebhooksApiTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.Created, added.Status);
         Assert.Equal("notify", added.Json["level"]!.GetValue<string>());
         Assert.Null(added.Json["secret"]);
+        Assert.False(added.Headers.Contains("Heroku-Webhook-Secret")); // given, so not echoed
         var hookId = added.Json["id"]!.GetValue<string>();
         Assert.Equal(hookId, Assert.Single((await api.Get($"/apps/{app}/webhooks", Webhooks)).Array)!["id"]!.GetValue<string>());
 
@@ -79,7 +80,10 @@ public sealed class WebhooksApiTests(ServerFixture fixture)
         await api.Patch($"/apps/{app}/config-vars", new { COLOR = "blue" }); // a release: v2
         var requests = await receiver.WaitForAsync(3, TimeSpan.FromSeconds(30));
         Assert.Single(requests.Select(r => r.Headers["Heroku-Webhook-Id"]).Distinct());
-        Assert.Null(requests[0].Headers["Heroku-Webhook-Hmac-SHA256"]); // no secret, no signature
+        // No secret given: the platform made one, returned once, and signs with it.
+        var secret = added.Headers.GetValues("Heroku-Webhook-Secret").Single();
+        Assert.Equal(Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), requests[0].Body)),
+            requests[0].Headers["Heroku-Webhook-Hmac-SHA256"]);
 
         var delivery = await WaitForStatusAsync(api, app, requests[0].Headers["Heroku-Webhook-Id"]!, "failed");
         Assert.Equal(3, delivery["num_attempts"]!.GetValue<int>());

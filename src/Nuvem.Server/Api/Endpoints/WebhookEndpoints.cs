@@ -26,8 +26,10 @@ public static class WebhookEndpoints
         {
             var target = apps.Find(http.Caller().Account, app);
             var body = await JsonBody.ReadAsync(http.Request);
+            var given = body.OptionalString("secret");
             var hook = webhooks.Add(target, Include(body), body.OptionalString("level"), body.OptionalString("url"),
-                body.OptionalString("secret"), body.OptionalString("authorization"));
+                given, body.OptionalString("authorization"));
+            if (string.IsNullOrEmpty(given)) http.Response.Headers["Heroku-Webhook-Secret"] = hook.Secret; // shown this once
             return Results.Json(Hook(hook, target), statusCode: StatusCodes.Status201Created);
         });
         hooks.MapGet("/{id}", (HttpContext http, string app, string id, AppService apps, WebhookService webhooks) =>
@@ -49,12 +51,15 @@ public static class WebhookEndpoints
             return Results.Json(Hook(webhooks.Remove(target, id), target));
         });
 
-        var deliveryFields = new RangeFields<WebhookDelivery>("id", d => d.Id).And("created_at", d => Timestamp.Format(d.CreatedAt));
+        var deliveryFields = new RangeFields<WebhookDelivery>("id", d => d.Id).And("created_at", d => Timestamp.Format(d.CreatedAt))
+            .And("seq", d => Timestamp.Format(d.CreatedAt) + d.Id);
         api.MapGet("/apps/{app}/webhook-deliveries", (HttpContext http, string app, AppService apps, WebhookService webhooks) =>
         {
             var target = apps.Find(http.Caller().Account, app);
             var levels = webhooks.List(target).ToDictionary(h => h.Id, h => h.Level);
-            return Pagination.Page(http, webhooks.Deliveries(target), deliveryFields, d => Delivery(d, webhooks.Event(target, d.EventId), levels));
+            var status = http.Request.Query["eq[status]"].ToString(); // webhooks:deliveries --status
+            var deliveries = webhooks.Deliveries(target).Where(d => status.Length == 0 || d.Status == status);
+            return Pagination.Page(http, deliveries, deliveryFields, d => Delivery(d, webhooks.Event(target, d.EventId), levels));
         }).RequireAuthorization();
         api.MapGet("/apps/{app}/webhook-deliveries/{id}", (HttpContext http, string app, string id, AppService apps, WebhookService webhooks) =>
         {
@@ -63,7 +68,8 @@ public static class WebhookEndpoints
             return Results.Json(Delivery(delivery, webhooks.Event(target, delivery.EventId), webhooks.List(target).ToDictionary(h => h.Id, h => h.Level)));
         }).RequireAuthorization();
 
-        var eventFields = new RangeFields<WebhookEvent>("id", e => e.Id).And("created_at", e => Timestamp.Format(e.CreatedAt));
+        var eventFields = new RangeFields<WebhookEvent>("id", e => e.Id).And("created_at", e => Timestamp.Format(e.CreatedAt))
+            .And("seq", e => Timestamp.Format(e.CreatedAt) + e.Id);
         api.MapGet("/apps/{app}/webhook-events", (HttpContext http, string app, AppService apps, WebhookService webhooks) =>
         {
             var target = apps.Find(http.Caller().Account, app);
