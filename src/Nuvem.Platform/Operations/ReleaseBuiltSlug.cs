@@ -30,8 +30,11 @@ public sealed class ReleaseBuiltSlug(SlugStore slugs, PlatformSettings settings,
     {
         var pending = releases.Find(app, release.ReleaseId);
         var completed = await releasePhase.RunAsync(app, pending, say);
+        events?.ReleaseUpdated(app, completed);
         if (completed.Status != ReleaseStatus.Succeeded) return false;
         scheduler.Apply(app.Id);
         return true;
     }
+
+    public void BuildChanged(App app, Build build, bool created) => events?.BuildChanged(app, build, created);
 }

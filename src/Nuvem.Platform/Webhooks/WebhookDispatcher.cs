@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nuvem.Platform.Apps;
+using Nuvem.Platform.Builds;
 using Nuvem.Platform.Events;
 using Nuvem.Platform.Releases;
 
@@ -22,6 +23,12 @@ public sealed class WebhookDispatcher(WebhookStore store, RetrySchedule schedule
 
     public void ReleaseMade(App app, Release release, bool deploy) =>
         Publish(app.Id, "api:release", "release", "create", WebhookPayload.Release(release), release.UserId, release.UserEmail);
+
+    public void ReleaseUpdated(App app, Release release) =>
+        Publish(app.Id, "api:release", "release", "update", WebhookPayload.Release(release), release.UserId, release.UserEmail);
+
+    public void BuildChanged(App app, Build build, bool created) =>
+        Publish(app.Id, "api:build", "build", created ? "create" : "update", WebhookPayload.Build(build, app), build.UserId, build.UserEmail);
 
     /// <summary>Records the event for every webhook of the app that includes <paramref name="include"/> and sends it.</summary>
     public void Publish(string appId, string include, string resource, string action, JsonObject data, string? actorId, string? actorEmail)

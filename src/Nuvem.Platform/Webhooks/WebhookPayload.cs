@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Nuvem.Platform.Apps;
+using Nuvem.Platform.Builds;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
@@ -41,6 +43,21 @@ public static class WebhookPayload
         ["slug"] = release.SlugId is null ? null : new JsonObject { ["id"] = release.SlugId },
         ["user"] = new JsonObject { ["id"] = release.UserId, ["email"] = release.UserEmail },
         ["addon_plan_names"] = new JsonArray(release.AddonPlanNames.Select(n => (JsonNode?)n).ToArray()),
+        ["output_stream_url"] = null,
+    };
+
+    /// <summary>A build as <c>GET /apps/{app}/builds/{id}</c> shows it (without its output stream).</summary>
+    public static JsonObject Build(Build build, App app) => new()
+    {
+        ["id"] = build.Id,
+        ["status"] = build.Status,
+        ["created_at"] = Timestamp.Format(build.CreatedAt),
+        ["updated_at"] = Timestamp.Format(build.UpdatedAt),
+        ["app"] = new JsonObject { ["id"] = app.Id, ["name"] = app.Name },
+        ["source_blob"] = new JsonObject { ["version"] = build.SourceVersion },
+        ["slug"] = build.SlugId is null ? null : new JsonObject { ["id"] = build.SlugId },
+        ["release"] = build.ReleaseId is null ? null : new JsonObject { ["id"] = build.ReleaseId },
+        ["user"] = new JsonObject { ["id"] = build.UserId, ["email"] = build.UserEmail },
         ["output_stream_url"] = null,
     };
 

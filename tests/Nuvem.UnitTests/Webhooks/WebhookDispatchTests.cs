@@ -63,3 +63,29 @@ public sealed class WebhookDispatchTests : IDisposable
 
     public void Dispose() => _p.Dispose();
 }
+
+/// <summary>The builder tells a build's start and end (the api:build events) through its releaser.</summary>
+public sealed class BuildEventTests : IDisposable
+{
+    private readonly Nuvem.UnitTests.Builds.BuilderHarness _platform = new();
+
+    [Fact]
+    public async Task A_build_is_told_when_created_and_when_finished()
+    {
+        var app = _platform.App("evented");
+        await _platform.Builder.Start(app, _platform.Account.Id, Nuvem.UnitTests.Builds.BuilderHarness.Source("cafe1234")).Completion;
+        Assert.Equal([("pending", true), ("succeeded", false)], _platform.Releaser.BuildChanges);
+    }
+
+    [Fact]
+    public void The_build_body_names_the_app_source_slug_and_release()
+    {
+        var app = _platform.App("bodied");
+        var build = new Nuvem.Platform.Builds.Build { Id = "b-1", AppId = app.Id, Status = "succeeded", SourceVersion = "cafe1234", SlugId = "s-1", ReleaseId = "r-1" };
+        var data = WebhookPayload.Build(build, app);
+        Assert.Equal(("b-1", "bodied", "cafe1234", "s-1", "r-1"), ((string?)data["id"], (string?)data["app"]!["name"],
+            (string?)data["source_blob"]!["version"], (string?)data["slug"]!["id"], (string?)data["release"]!["id"]));
+    }
+
+    public void Dispose() => (_platform as IDisposable)?.Dispose();
+}
