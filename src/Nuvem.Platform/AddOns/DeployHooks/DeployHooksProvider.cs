@@ -3,7 +3,7 @@ namespace Nuvem.Platform.AddOns.DeployHooks;
 /// <summary>
 /// Heroku's Deploy Hooks add-on, plan <c>http</c> (<c>heroku addons:create deployhooks:http --url=https://…</c>): one
 /// add-on per hook; the URL is the add-on's option, kept by the add-on framework, so provisioning only checks it. It
-/// exports no config vars. The POSTs themselves are <see cref="DeployHookSender"/>'s.
+/// exports no config vars. The POSTs themselves are Webhooks/DeployHookSender's.
 /// </summary>
 public sealed class DeployHooksProvider : IAddOnProvider
 {

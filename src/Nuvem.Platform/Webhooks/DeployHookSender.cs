@@ -1,3 +1,5 @@
+using Nuvem.Platform.AddOns;
+using Nuvem.Platform.AddOns.DeployHooks;
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Events;
 using Nuvem.Platform.Logplex;
@@ -5,10 +7,11 @@ using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 using Nuvem.Platform.State;
 
-namespace Nuvem.Platform.AddOns.DeployHooks;
+namespace Nuvem.Platform.Webhooks;
 
 /// <summary>
-/// On each deploy (a release of a new slug) of an app with <c>deployhooks:http</c> add-ons, POSTs Heroku's form
+/// The Deploy Hooks add-on's deliveries (the provider, in AddOns/DeployHooks, only checks the URL; this listener sits
+/// up here with the webhooks so that AddOns stays below Releases). On each deploy (a release of a new slug) of an app with <c>deployhooks:http</c> add-ons, POSTs Heroku's form
 /// (<see cref="Form"/>) to each add-on's URL on a background task (10 s timeout, one attempt, as Heroku), and writes
 /// the outcome to the app's log as <c>heroku[deployhooks]</c>.
 /// </summary>
