@@ -25,7 +25,7 @@ public sealed class WebhookDispatchTests : IDisposable
     }
 
     [Fact]
-    public void Deploys_and_config_changes_are_told_once_each_and_a_broken_listener_stops_nothing()
+    public void Deploys_config_changes_and_rollbacks_are_told_once_each_and_a_broken_listener_stops_nothing()
     {
         var app = _p.NewApp("told");
         var recorder = new Recorder();
@@ -34,7 +34,8 @@ public sealed class WebhookDispatchTests : IDisposable
         new DeploySlug(_p.Releases, _p.ReleasePhase, _p.Scheduler, listeners).Run(app, _p.Owner.Id, slug, null);
         new SetConfigVars(_p.Database, _p.ConfigVars, _p.Releases, _p.ReleasePhase, _p.Scheduler, listeners)
             .Run(app, _p.Owner.Id, new Dictionary<string, string?> { ["A"] = "1" });
-        Assert.Equal([("told", 2L, true), ("told", 3L, false)], recorder.Seen);
+        new Rollback(_p.Releases, _p.ReleasePhase, _p.Scheduler, listeners).Run(app, _p.Owner.Id, "2");
+        Assert.Equal([("told", 2L, true), ("told", 3L, false), ("told", 4L, false)], recorder.Seen);
     }
 
     [Fact]
