@@ -11,7 +11,9 @@ namespace Nuvem.Platform.Webhooks;
 /// <summary>
 /// Turns app events into webhook events and deliveries (recorded first, so they are visible and survive a restart),
 /// then sends each delivery on its own background task: an unreachable or slow URL (10 s timeout) only delays its own
-/// retries, never the request that made the event nor another app's deliveries.
+/// retries (and, past
+/// <see cref="AttemptsInFlightPerApp"/>, its app's other deliveries), never the request that made the event nor another
+/// app's deliveries.
 /// </summary>
 public sealed class WebhookDispatcher(WebhookStore store, RetrySchedule schedule) : IAppEvents, IDisposable
 {
@@ -20,6 +22,10 @@ public sealed class WebhookDispatcher(WebhookStore store, RetrySchedule schedule
         Timeout = TimeSpan.FromSeconds(10),
     };
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>At most this many attempts of one app are in flight at once: an app that makes many events for a slow
+    /// URL waits on its own deliveries, never on another app's.</summary>
+    public const int AttemptsInFlightPerApp = 4;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _perApp = new();
 
     public void ReleaseMade(App app, Release release, bool deploy) =>
         Publish(app.Id, "api:release", "release", "create", WebhookPayload.Release(release), release.UserId, release.UserEmail);
@@ -65,7 +71,12 @@ public sealed class WebhookDispatcher(WebhookStore store, RetrySchedule schedule
                 if (store.FindDelivery(appId, deliveryId) is not { } delivery || store.Find(appId, delivery.WebhookId) is not { } hook
                     || store.FindEvent(appId, delivery.EventId) is not { } e)
                     return; // the webhook or app was removed meanwhile
-                var (code, error) = await AttemptAsync(hook, delivery, e, stop);
+                var gate = _perApp.GetOrAdd(appId, _ => new SemaphoreSlim(AttemptsInFlightPerApp));
+                await gate.WaitAsync(stop);
+                (long? Code, string? Error) outcome;
+                try { outcome = await AttemptAsync(hook, delivery, e, stop); }
+                finally { gate.Release(); }
+                var (code, error) = outcome;
                 attemptsMade++;
                 var succeeded = code is >= 200 and < 300;
                 var delay = succeeded ? null : schedule.NextDelay(hook.Level, attemptsMade);

@@ -92,6 +92,40 @@ public sealed class WebhooksApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_receiver_that_never_answers_does_not_delay_another_apps_webhook()
+    {
+        using var api = Server.Api();
+        // Accepts connections and never answers: every attempt of the slow app waits for its 10 s timeout.
+        var blackHole = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        blackHole.Start(100);
+        using var stop = new CancellationTokenSource();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () => { while (!stop.IsCancellationRequested) held.Add(await blackHole.AcceptTcpClientAsync(stop.Token)); });
+        try
+        {
+            var slow = await fixture.NewAppAsync(api);
+            await api.Send(HttpMethod.Post, $"/apps/{slow}/webhooks",
+                new { include = new[] { "api:release" }, level = "notify", url = $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}/" }, Webhooks);
+            for (var i = 0; i < 8; i++) await api.Patch($"/apps/{slow}/config-vars", new { N = i.ToString() }); // 8 deliveries hang
+
+            using var receiver = new LoopbackReceiver();
+            var quick = await fixture.NewAppAsync(api);
+            await api.Send(HttpMethod.Post, $"/apps/{quick}/webhooks", new { include = new[] { "api:release" }, level = "notify", url = receiver.Url }, Webhooks);
+            var started = DateTime.UtcNow;
+            await api.Patch($"/apps/{quick}/config-vars", new { COLOR = "blue" });
+            await receiver.WaitForAsync(1, TimeSpan.FromSeconds(5));
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+            Assert.All((await api.Get($"/apps/{slow}/webhook-deliveries", Webhooks)).Array, d => Assert.NotEqual("succeeded", d!["status"]!.GetValue<string>()));
+        }
+        finally
+        {
+            stop.Cancel();
+            blackHole.Stop();
+            foreach (var client in held.ToList()) client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Only_http_urls_known_entities_and_levels_are_accepted()
     {
         using var api = Server.Api();
