@@ -92,6 +92,7 @@ builder.Services
     .AddNuvemAddOns()
     .AddNuvemPostgres(options, ca)
     .AddNuvemRedis(options)
+    .AddNuvemWebhooks()
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

@@ -44,6 +44,7 @@ public sealed class Builder(
         var log = outputLogs.Open(build.Id, build.OutputPath!);
         // The app's log gets one line per build step that matters, never the build output itself.
         logplex.Api(app.Id, $"Build started{PlatformEvents.By(build.UserEmail)}");
+        releaser.BuildChanged(app, build, created: true);
         var completion = Task.Run(async () =>
         {
             async Task Say(string line)
@@ -85,6 +86,7 @@ public sealed class Builder(
                 {
                     appLock.Release();
                     logplex.Api(app.Id, succeeded ? "Build succeeded" : "Build failed");
+                    releaser.BuildChanged(app, builds.Get(app, build.Id), created: false);
                 }
             }
             finally

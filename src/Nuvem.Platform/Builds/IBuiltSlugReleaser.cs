@@ -20,4 +20,7 @@ public interface IBuiltSlugReleaser
     /// <summary>Runs the release phase of <paramref name="release"/>, its output said into the build's.</summary>
     /// <returns>Whether the release command succeeded (the release is now current) or not (it is marked failed).</returns>
     Task<bool> RunReleasePhaseAsync(App app, BuiltRelease release, Func<string, Task> say);
+
+    /// <summary>The build was started (<paramref name="created"/>) or finished: told on to the app's event listeners.</summary>
+    void BuildChanged(App app, Build build, bool created) { }
 }

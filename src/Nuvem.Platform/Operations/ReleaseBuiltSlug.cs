@@ -1,6 +1,7 @@
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.Builds;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Events;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.Slugs;
 
@@ -12,7 +13,7 @@ namespace Nuvem.Platform.Operations;
 /// scheduler told, so a push (git or <c>POST /builds</c>) is one call for its handler.
 /// </summary>
 public sealed class ReleaseBuiltSlug(SlugStore slugs, PlatformSettings settings, ReleaseService releases, ReleasePhase releasePhase,
-    IScheduler scheduler)
+    IScheduler scheduler, IEnumerable<IAppEvents>? events = null)
     : IBuiltSlugReleaser
 {
     public BuiltRelease Release(App app, string userId, BuiltSlug slug, string? commit)
@@ -21,6 +22,7 @@ public sealed class ReleaseBuiltSlug(SlugStore slugs, PlatformSettings settings,
         var made = releases.Deploy(app, userId, slugId, description: null);
         // The new release's dynos start now, while the push finishes, not at the scheduler's next pass.
         if (made.Status == ReleaseStatus.Succeeded) scheduler.Apply(app.Id);
+        events?.ReleaseMade(app, made, deploy: true);
         return new BuiltRelease(slugId, made.Id, made.Version, made.Status == ReleaseStatus.Pending);
     }
 
@@ -28,8 +30,11 @@ public sealed class ReleaseBuiltSlug(SlugStore slugs, PlatformSettings settings,
     {
         var pending = releases.Find(app, release.ReleaseId);
         var completed = await releasePhase.RunAsync(app, pending, say);
+        events?.ReleaseUpdated(app, completed);
         if (completed.Status != ReleaseStatus.Succeeded) return false;
         scheduler.Apply(app.Id);
         return true;
     }
+
+    public void BuildChanged(App app, Build build, bool created) => events?.BuildChanged(app, build, created);
 }

@@ -1,6 +1,7 @@
 using Nuvem.Platform.Apps;
 using Nuvem.Platform.ConfigVars;
 using Nuvem.Platform.Dynos;
+using Nuvem.Platform.Events;
 using Nuvem.Platform.Releases;
 using Nuvem.Platform.State;
 
@@ -11,7 +12,8 @@ namespace Nuvem.Platform.Operations;
 /// slug, made in the same transaction (so it is recorded, visible and can be rolled back), its release phase run in the
 /// background when the slug has one, and the dynos restarted on it by the scheduler. An unchanged config makes nothing.
 /// </summary>
-public sealed class SetConfigVars(Database database, ConfigVarService config, ReleaseService releases, ReleasePhase releasePhase, IScheduler scheduler)
+public sealed class SetConfigVars(Database database, ConfigVarService config, ReleaseService releases, ReleasePhase releasePhase, IScheduler scheduler,
+    IEnumerable<IAppEvents>? events = null)
 {
     /// <param name="changes">A value sets its key; null removes it. Everything is checked before anything changes.</param>
     /// <returns>The config vars after the change, and the release it made (null when nothing changed).</returns>
@@ -26,6 +28,7 @@ public sealed class SetConfigVars(Database database, ConfigVarService config, Re
         if (releaseId is null) return (change.Vars, null);
         var release = releasePhase.RunInBackground(app, releases.Announced(releases.Find(app, releaseId)));
         scheduler.Apply(app.Id);
+        events?.ReleaseMade(app, release, deploy: false);
         return (change.Vars, release);
     }
 }

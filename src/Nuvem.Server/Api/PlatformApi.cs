@@ -28,5 +28,6 @@ public static class PlatformApi
         api.MapRedisData();
         api.MapEmptyCollections();
         api.MapDataBackups();
+        api.MapWebhooks();
     }
 }

@@ -101,6 +101,12 @@ internal sealed class FakeReleaser(Func<App, (string SlugId, string ReleaseId)> 
     public bool HasReleaseCommand { get; set; }
     public bool ReleasePhaseSucceeds { get; set; } = true;
     public int ReleasePhases { get; private set; }
+    public List<(string Status, bool Created)> BuildChanges { get; } = [];
+
+    public void BuildChanged(App app, Build build, bool created)
+    {
+        lock (BuildChanges) BuildChanges.Add((build.Status, created));
+    }
 
     public BuiltRelease Release(App app, string userId, BuiltSlug slug, string? commit)
     {
