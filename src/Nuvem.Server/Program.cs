@@ -90,6 +90,7 @@ builder.Services
     .AddNuvemDynos(options, settings, runtimes.Dynos)
     .AddNuvemAddOns()
     .AddNuvemPostgres(options, ca)
+    .AddNuvemScheduler()
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();
