@@ -6,12 +6,13 @@ namespace Nuvem.Tests.AddOns.Scheduler;
 
 /// <summary>
 /// Heroku Scheduler end to end: a real nuvemd, the real CLI, real dynos. A <c>* * * * *</c> job runs as
-/// <c>scheduler.N</c> with the app's config, once per tick, also for a tick that falls during a deploy.
+/// <c>scheduler.N</c> with the app's config, once per tick: also for a tick that falls during a deploy, across a
+/// kill -9 of nuvemd, and for a tick missed while it was down (once, at start).
 /// </summary>
 public sealed class SchedulerTests
 {
     [Fact]
-    public async Task A_minutely_job_runs_as_scheduler_N_once_per_tick_also_during_a_deploy()
+    public async Task A_minutely_job_runs_as_scheduler_N_once_per_tick_across_a_deploy_and_a_restart()
     {
         await using var server = await NuvemServer.StartNewAsync();
         using var api = server.Api();
@@ -47,18 +48,30 @@ public sealed class SchedulerTests
         Assert.True((int)deployed.Status < 300, deployed.Text);
         ticks = await DynoApps.Eventually(() => Ticks(server, api, app), t => t.Count >= 2, TimeSpan.FromSeconds(45), "the second tick");
 
-        // Let any duplicate show up, then: one run per tick, each its own scheduler.N, each logged as Heroku does.
-        await Task.Delay(TimeSpan.FromSeconds(8));
-        ticks = await Ticks(server, api, app);
-        var logs = await DynoApps.Logs(server, api, app);
-        Assert.True(ticks.Count == 2, $"expected 2 runs in 2 ticks:\n{logs}");
-        Assert.Equal(2, ticks.Select(t => t[^14..]).Distinct().Count());
-        Assert.True(Regex.Matches(logs, @"heroku\[scheduler\.\d{4}\]: Starting process with command `echo ""?TICK-\$MARKER").Count == 2, logs);
-        var job = (await api.Get($"/apps/{app}/scheduled-jobs/{id}")).Json;
-        Assert.NotNull(job["last_run_at"]?.GetValue<string>());
+        // nuvemd is killed right after the second tick and stays down over the third: after the restart no tick runs
+        // twice, and the missed third runs once, at start, of the release current then.
+        server.Kill();
+        var down = next.AddMinutes(1) - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
+        if (down > TimeSpan.Zero) await Task.Delay(down);
+        await server.StartAsync();
+        using var after = server.Api();
+        ticks = await DynoApps.Eventually(() => Ticks(server, after, app), t => t.Count >= 3, TimeSpan.FromSeconds(30), "the missed tick");
 
-        Assert.Contains("Removing scheduled job", (await cli.RunAsync("scheduler:remove", id, "-a", app)).Succeeded().Stdout);
-        Assert.Contains("has no scheduled jobs", (await cli.RunAsync("scheduler:jobs", "-a", app)).Succeeded().Stdout);
+        // Let any duplicate show up, then: one run per tick, each its own scheduler.N, each logged as Heroku does.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        ticks = await Ticks(server, after, app);
+        var logs = await DynoApps.Logs(server, after, app);
+        Assert.True(ticks.Count == 3, $"expected 3 runs in 3 ticks:\n{logs}");
+        Assert.Equal(3, ticks.Select(t => t[^14..]).Distinct().Count());
+        Assert.StartsWith("TICK-from-config-v2-", ticks[2]);
+        Assert.True(Regex.Matches(logs, @"heroku\[scheduler\.\d{4}\]: Starting process with command `echo ""?TICK-\$MARKER").Count == 3, logs);
+        var job = (await after.Get($"/apps/{app}/scheduled-jobs/{id}")).Json;
+        Assert.Equal(next.AddMinutes(1), DateTimeOffset.Parse(job["last_run_at"]!.GetValue<string>()));
+
+        using var cli2 = new NuvemCli(server);
+        (await cli2.LoginAsync()).Succeeded();
+        Assert.Contains("Removing scheduled job", (await cli2.RunAsync("scheduler:remove", id, "-a", app)).Succeeded().Stdout);
+        Assert.Contains("has no scheduled jobs", (await cli2.RunAsync("scheduler:jobs", "-a", app)).Succeeded().Stdout);
     }
 
     /// <summary>A slug whose <c>version</c> file says which deploy it is, released.</summary>
