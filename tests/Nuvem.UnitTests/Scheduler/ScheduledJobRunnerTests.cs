@@ -18,14 +18,16 @@ public sealed class ScheduledJobRunnerTests : IDisposable
     private readonly OneOffRecorder _dynos = new();
     private readonly AddOnStore _addOns;
     private readonly CreateAddOn _create;
+    private readonly DestroyAddOn _destroy;
     private readonly ScheduledJobs _jobs;
 
     public ScheduledJobRunnerTests()
     {
         _addOns = new AddOnStore(_p.Database);
         var releases = new AddOnReleases(_p.Database, _p.ConfigVars, _p.Releases, _p.ReleasePhase, _p.Scheduler);
-        _create = new CreateAddOn(_p.Database, _addOns, new AddOnCatalog([new SchedulerProvider()]), releases, _p.AppStore, _p.Logplex)
-            { AnswerWithin = TimeSpan.FromSeconds(5) };
+        var catalog = new AddOnCatalog([new SchedulerProvider(new JobStore(_p.Database), _addOns)]);
+        _create = new CreateAddOn(_p.Database, _addOns, catalog, releases, _p.AppStore, _p.Logplex) { AnswerWithin = TimeSpan.FromSeconds(5) };
+        _destroy = new DestroyAddOn(_addOns, catalog, releases, _p.AppStore);
         _jobs = new ScheduledJobs(new JobStore(_p.Database), _addOns, _clock);
     }
 
@@ -137,6 +139,18 @@ public sealed class ScheduledJobRunnerTests : IDisposable
         Assert.Empty(await Runner().RunDueAsync()); // the failed tick is not retried
         _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Single(await Runner().RunDueAsync());
+    }
+
+    [Fact]
+    public async Task Destroying_the_scheduler_removes_the_apps_jobs()
+    {
+        var app = await AppWithScheduler("gone");
+        _jobs.Create(app.Id, new("echo hi", "* * * * *", null));
+        var addOn = _addOns.OwnedBy(app.Id).Single();
+        await _destroy.RunAsync(addOn, _p.Owner.Id, force: false);
+        Assert.Empty(new JobStore(_p.Database).ForApp(app.Id));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(await Runner().RunDueAsync());
     }
 
     public void Dispose() => _p.Dispose();

@@ -37,6 +37,9 @@ public sealed class JobStore(Database database)
     public bool Delete(string appId, string id) =>
         database.Write((c, t) => c.Execute("DELETE FROM scheduled_jobs WHERE id = @id AND app_id = @appId", new { id, appId }, t)) > 0;
 
+    public void DeleteForApp(string appId) =>
+        database.Write((c, t) => c.Execute("DELETE FROM scheduled_jobs WHERE app_id = @appId", new { appId }, t));
+
     /// <summary>
     /// Claims <paramref name="tick"/> of a job: moves its last tick forward to it (and its next run on) only if no one
     /// claimed this tick or a later one yet. True for exactly one caller per tick, across loops and restarts.
