@@ -93,6 +93,7 @@ builder.Services
     .AddNuvemPostgres(options, ca)
     .AddNuvemRedis(options)
     .AddNuvemWebhooks()
+    .AddNuvemScheduler()
     .AddNuvemApi(options, settings);
 
 var app = builder.Build();

@@ -9,6 +9,7 @@ using Nuvem.Cli.Commands.Config;
 using Nuvem.Cli.Commands.Git;
 using Nuvem.Cli.Commands.Logs;
 using Nuvem.Cli.Commands.Domains;
+using Nuvem.Cli.Commands.Scheduler;
 using Nuvem.Cli.Commands.Maintenance;
 using Nuvem.Cli.Commands.Ps;
 using Nuvem.Cli.Commands.Releases;
@@ -79,6 +80,9 @@ public static class NuvemRootCommand
             new AddOnsDestroyCommand().Build(),
             new AddOnsUpgradeCommand("upgrade").Build(),
             new AddOnsUpgradeCommand("downgrade").Build(),
+            new SchedulerAddCommand().Build(),
+            new SchedulerJobsCommand().Build(),
+            new SchedulerRemoveCommand().Build(),
             new MaintenanceStatusCommand().Build(),
             new MaintenanceSwitchCommand(enable: true).Build(),
             new MaintenanceSwitchCommand(enable: false).Build(),

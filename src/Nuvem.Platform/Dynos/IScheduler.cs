@@ -8,7 +8,10 @@ namespace Nuvem.Platform.Dynos;
 /// <param name="Size">A dyno size's name; null for the default size.</param>
 /// <param name="Attach">The caller gets the dyno's streams; otherwise its output goes to the app's log.</param>
 /// <param name="Tty">Run under a pseudo-terminal (attached only).</param>
-public sealed record OneOffRequest(string Command, IReadOnlyDictionary<string, string> Environment, string? Size, bool Attach, bool Tty);
+/// <param name="Type">The dyno's type and name prefix: <c>run</c> (<c>run.1234</c>), or <c>scheduler</c> for Heroku
+/// Scheduler's jobs (<c>scheduler.1234</c>).</param>
+public sealed record OneOffRequest(string Command, IReadOnlyDictionary<string, string> Environment, string? Size, bool Attach, bool Tty,
+    string Type = "run");
 
 /// <summary>
 /// Where an app's dynos are kept running, at the level of its formation (Dokku's <c>scheduler-*</c>, Nomad's driver): the

@@ -24,6 +24,7 @@ public static class PlatformApi
         api.MapLogDrains();
         api.MapAddOns();
         api.MapAddOnAttachments();
+        api.MapScheduledJobs();
         api.MapDataDatabases();
         api.MapRedisData();
         api.MapEmptyCollections();

@@ -26,7 +26,7 @@ internal sealed class DynoLauncher(IDynoRuntime runtime, ILogplex logplex, TimeP
             var dyno = new ScheduledDyno
             {
                 Id = spec.Id, AppId = spec.AppId, Name = spec.Name, Type = spec.Type, Command = spec.Command, Size = spec.Size.Name,
-                ReleaseId = spec.ReleaseId, ReleaseVersion = spec.ReleaseVersion, OneOff = spec.Type == "run",
+                ReleaseId = spec.ReleaseId, ReleaseVersion = spec.ReleaseVersion, OneOff = spec.Type is "run" or "scheduler",
                 Process = process, StartedAt = startedAt, UpdatedAt = now, State = "up", UpSince = now,
             };
             dynos.Add(dyno);

@@ -21,15 +21,15 @@ internal sealed class OneOffDynos(PlatformSettings settings, IDynoRuntime runtim
             : settings.DynoSizes.Find(request.Size) ?? throw PlatformException.Invalid(
                 $"No such dyno size '{request.Size}'. Available sizes: {string.Join(", ", settings.DynoSizes.All.Select(s => s.Name))}.");
         string name;
-        do name = $"run.{Random.Shared.Next(1000, 10000)}"; while (dynos.Has(app.Id, name));
+        do name = $"{request.Type}.{Random.Shared.Next(1000, 10000)}"; while (dynos.Has(app.Id, name));
         var dyno = new ScheduledDyno
         {
-            Id = Guid.NewGuid().ToString(), AppId = app.Id, Name = name, Type = "run", Command = request.Command, Size = dynoSize.Name,
+            Id = Guid.NewGuid().ToString(), AppId = app.Id, Name = name, Type = request.Type, Command = request.Command, Size = dynoSize.Name,
             ReleaseId = current.ReleaseId, ReleaseVersion = current.ReleaseVersion, OneOff = true,
         };
         var config = new Dictionary<string, string>(current.ConfigVars);
         foreach (var (key, value) in request.Environment) config[key] = value;
-        var spec = new DynoSpec(dyno.Id, app.Id, app.Name, current.Uid, name, "run", request.Command, current.ReleaseId, current.ReleaseVersion,
+        var spec = new DynoSpec(dyno.Id, app.Id, app.Name, current.Uid, name, request.Type, request.Command, current.ReleaseId, current.ReleaseVersion,
             current.Slug, dynoSize, config);
         dyno.StartedAt = clock.GetUtcNow();
         dynos.Log(dyno, $"Starting process with command `{request.Command}`");
