@@ -7,35 +7,12 @@ using Nuvem.Tests.Infrastructure;
 
 namespace Nuvem.Tests.Webhooks;
 
-/// <summary>A platform and the heroku CLI logged in to it.</summary>
-public sealed class HerokuCliWebhooksFixture : IAsyncLifetime
-{
-    public NuvemServer Server { get; private set; } = null!;
-    public ProxyTrap Proxy { get; } = new();
-    public HerokuCliSession Cli { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var install = HerokuCliPackage.EnsureInstalledAsync();
-        Server = await NuvemServer.StartNewAsync();
-        Cli = new HerokuCliSession(Server, await install, Proxy);
-        (await Cli.LoginAsync(NuvemServer.AdminEmail, NuvemServer.AdminPassword)).Succeeded();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Cli?.Dispose();
-        Proxy.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// Issue 13 with the unmodified heroku CLI: <c>webhooks:add -i api:release -l notify -u URL -s SECRET</c> and
 /// <c>addons:create deployhooks:http --url=URL</c>, then a deploy: both reach a receiver on loopback, the webhook's
 /// HMAC verifies with the secret, and <c>webhooks:deliveries</c> shows the delivery succeeded.
 /// </summary>
-public sealed class HerokuCliWebhooksTests(HerokuCliWebhooksFixture fixture) : IClassFixture<HerokuCliWebhooksFixture>
+public sealed class HerokuCliWebhooksTests(HerokuCliFixture fixture) : IClassFixture<HerokuCliFixture>
 {
     private NuvemServer Server => fixture.Server;
     private HerokuCliSession Cli => fixture.Cli;
